@@ -1,0 +1,361 @@
+//! The differential driver: runs one module and its invocation plan on every engine in lockstep
+//! (instantiate, then each call), snapshots state after every step, and compares each step.
+
+use crate::compare::{ComparePolicy, Observation, Verdict, compare_step};
+use crate::coverage::Coverage;
+use crate::digest::first_difference;
+use crate::engine::{Engine, InstanceId, Limits, Module, Store};
+use crate::module_info::ModuleInfo;
+use crate::outcome::{ModuleError, Outcome};
+use crate::value::{Val, display_list};
+use serde::Serialize;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+/// One call of an invocation plan.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct Call {
+    /// The exported function.
+    pub func: String,
+    /// Its arguments.
+    pub args: Vec<Val>,
+}
+
+impl std::fmt::Display for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}({})", self.func, display_list(&self.args))
+    }
+}
+
+/// What to do with a module after instantiating it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Plan {
+    /// The calls, in order, all on the same instance.
+    pub calls: Vec<Call>,
+}
+
+/// How to run a case.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Budgets for every step.
+    pub limits: Limits,
+    /// The comparator's policy.
+    pub policy: ComparePolicy,
+    /// Keep running and comparing the remaining steps after the first step that does not
+    /// agree (for human-facing reports). A campaign stops at once.
+    pub continue_after_verdict: bool,
+}
+
+/// Whether an engine ran the case.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status", content = "reason")]
+pub enum EngineStatus {
+    /// It ran.
+    Ran,
+    /// It was not given the module: it lacks a proposal the module uses, or rejected the
+    /// module as unsupported.
+    Skipped(String),
+}
+
+/// One engine's part in a case.
+#[derive(Clone, Debug, Serialize)]
+pub struct EngineReport {
+    /// The engine's name.
+    pub name: String,
+    /// The engine's version.
+    pub version: String,
+    /// Whether it ran.
+    pub status: EngineStatus,
+    /// Time spent compiling.
+    #[serde(skip)]
+    pub compile_time: Duration,
+    /// Time spent instantiating, calling and snapshotting.
+    #[serde(skip)]
+    pub execute_time: Duration,
+}
+
+/// One step of a case on every engine.
+#[derive(Clone, Debug)]
+pub struct StepReport {
+    /// `instantiate` or the call.
+    pub action: String,
+    /// Each engine's observation, in engine order; `None` for an engine that skipped the case
+    /// or could not take the step.
+    pub observations: Vec<Option<Observation>>,
+    /// The verdict on this step alone.
+    pub verdict: Verdict,
+    /// Whether every engine that ran saw the same state after the step.
+    pub state_equal: bool,
+    /// For a memory mismatch, the first differing offset between the leading engine and the
+    /// first dissenter, found by reading both memories.
+    pub first_memory_difference: Option<(u32, u64)>,
+}
+
+/// Everything that happened in a case.
+#[derive(Clone, Debug)]
+pub struct CaseReport {
+    /// The engines, in the order given.
+    pub engines: Vec<EngineReport>,
+    /// The steps, instantiation first.
+    pub steps: Vec<StepReport>,
+    /// The first step verdict that is not `Agree`, else `Agree`.
+    pub verdict: Verdict,
+    /// The module's proposals.
+    pub features: Vec<&'static str>,
+    /// The oracle's execution counters, when it counts.
+    pub coverage: Option<Coverage>,
+}
+
+/// The oracle's name: the reference interpreter whenever it takes part.
+pub const ORACLE: &str = "reference";
+
+struct Lane<'a> {
+    engine: &'a dyn Engine,
+    module: Option<Box<dyn Module>>,
+    store: Option<Box<dyn Store>>,
+    instance: Option<InstanceId>,
+    /// Set once the engine crashed or has no instance: later steps are not taken.
+    stopped: bool,
+}
+
+/// Runs `wasm` and `plan` on every engine and compares them step by step.
+///
+/// `wasm` is given to every engine as is (callers that want full state observation pass
+/// bytes from [`crate::expose::expose`]).
+pub fn run_case(
+    engines: &[&dyn Engine],
+    wasm: &[u8],
+    plan: &Plan,
+    options: &RunOptions,
+) -> CaseReport {
+    let info = ModuleInfo::parse(wasm).ok();
+    let features = info.as_ref().map(|i| i.features).unwrap_or_default();
+    let mut reports: Vec<EngineReport> = Vec::new();
+    let mut lanes: Vec<Lane> = Vec::new();
+    let mut first: Vec<Option<Observation>> = Vec::new();
+
+    // Step 0: compile and instantiate.
+    for &engine in engines {
+        let mut report = EngineReport {
+            name: engine.name().to_string(),
+            version: engine.version(),
+            status: EngineStatus::Ran,
+            compile_time: Duration::ZERO,
+            execute_time: Duration::ZERO,
+        };
+        let missing = features.difference(engine.features());
+        let mut lane = Lane {
+            engine,
+            module: None,
+            store: None,
+            instance: None,
+            stopped: true,
+        };
+        if !missing.is_empty() {
+            report.status = EngineStatus::Skipped(missing.to_string());
+            first.push(None);
+        } else {
+            let t = Instant::now();
+            let compiled = guard(AssertUnwindSafe(|| engine.compile(wasm)))
+                .unwrap_or_else(|panic| Err(ModuleError::Internal(panic)));
+            report.compile_time = t.elapsed();
+            match compiled {
+                Err(ModuleError::Unsupported(why)) => {
+                    report.status = EngineStatus::Skipped(why);
+                    first.push(None);
+                }
+                Err(e) => first.push(Some(Observation {
+                    outcome: Err(e),
+                    snapshot: None,
+                })),
+                Ok(module) => {
+                    let t = Instant::now();
+                    let mut store = engine.new_store(options.limits);
+                    let result = guard(AssertUnwindSafe(|| store.instantiate(module.as_ref())))
+                        .unwrap_or_else(|panic| Ok(Outcome::Crash(panic)));
+                    let observation = match result {
+                        Ok(Outcome::Return(id)) => {
+                            let snapshot = guard(AssertUnwindSafe(|| store.snapshot(id)));
+                            match snapshot {
+                                Ok(s) => {
+                                    lane.instance = Some(id);
+                                    lane.stopped = false;
+                                    Observation {
+                                        outcome: Ok(Outcome::Return(vec![])),
+                                        snapshot: Some(s),
+                                    }
+                                }
+                                Err(panic) => Observation {
+                                    outcome: Ok(Outcome::Crash(panic)),
+                                    snapshot: None,
+                                },
+                            }
+                        }
+                        Ok(other) => Observation {
+                            outcome: Ok(other.map(|_| vec![])),
+                            snapshot: None,
+                        },
+                        Err(e) => Observation {
+                            outcome: Err(e),
+                            snapshot: None,
+                        },
+                    };
+                    report.execute_time += t.elapsed();
+                    lane.module = Some(module);
+                    lane.store = Some(store);
+                    first.push(Some(observation));
+                }
+            }
+        }
+        reports.push(report);
+        lanes.push(lane);
+    }
+
+    let mut steps = Vec::new();
+    let mut verdict = Verdict::Agree;
+    let oracle = engines
+        .iter()
+        .any(|e| e.name() == ORACLE)
+        .then_some(ORACLE);
+    let step0 = finish_step(0, "instantiate".into(), first, &mut lanes, oracle, options);
+    let mut go_on = record(&mut verdict, &step0, options);
+    steps.push(step0);
+
+    for (i, call) in plan.calls.iter().enumerate() {
+        if !go_on || lanes.iter().all(|l| l.stopped) {
+            break;
+        }
+        let mut observations = Vec::with_capacity(lanes.len());
+        for (lane, report) in lanes.iter_mut().zip(&mut reports) {
+            if lane.stopped {
+                observations.push(None);
+                continue;
+            }
+            let (Some(store), Some(id)) = (lane.store.as_mut(), lane.instance) else {
+                observations.push(None);
+                continue;
+            };
+            let t = Instant::now();
+            let result = guard(AssertUnwindSafe(|| {
+                let outcome = store.call(id, &call.func, &call.args);
+                let snapshot = store.snapshot(id);
+                (outcome, snapshot)
+            }));
+            report.execute_time += t.elapsed();
+            observations.push(Some(match result {
+                Ok((outcome, snapshot)) => Observation {
+                    outcome: Ok(outcome),
+                    snapshot: Some(snapshot),
+                },
+                Err(panic) => {
+                    lane.stopped = true;
+                    Observation {
+                        outcome: Ok(Outcome::Crash(panic)),
+                        snapshot: None,
+                    }
+                }
+            }));
+        }
+        let step = finish_step(i + 1, call.to_string(), observations, &mut lanes, oracle, options);
+        go_on = record(&mut verdict, &step, options);
+        steps.push(step);
+    }
+
+    let coverage = lanes
+        .iter()
+        .find(|l| l.engine.name() == ORACLE)
+        .and_then(|l| l.store.as_ref())
+        .and_then(|s| s.coverage());
+    CaseReport {
+        engines: reports,
+        steps,
+        verdict,
+        features: features.names(),
+        coverage,
+    }
+}
+
+/// Records a step's verdict into the case verdict; returns whether to take further steps.
+fn record(verdict: &mut Verdict, step: &StepReport, options: &RunOptions) -> bool {
+    if *verdict == Verdict::Agree && step.verdict != Verdict::Agree {
+        *verdict = step.verdict.clone();
+    }
+    *verdict == Verdict::Agree || options.continue_after_verdict
+}
+
+fn finish_step(
+    index: usize,
+    action: String,
+    observations: Vec<Option<Observation>>,
+    lanes: &mut [Lane],
+    oracle: Option<&str>,
+    options: &RunOptions,
+) -> StepReport {
+    let named: Vec<(&str, &Observation)> = lanes
+        .iter()
+        .zip(&observations)
+        .filter_map(|(l, o)| o.as_ref().map(|o| (l.engine.name(), o)))
+        .collect();
+    let verdict = compare_step(index, &named, oracle, options.policy);
+    let snapshots: Vec<_> = named.iter().map(|(_, o)| &o.snapshot).collect();
+    let state_equal = snapshots.windows(2).all(|w| w[0] == w[1]);
+    let mut first_memory_difference = None;
+    if let Verdict::Diverge(d) = &verdict
+        && d.kind == crate::compare::DivergenceKind::MemoryMismatch
+        && d.groups.len() >= 2
+    {
+        first_memory_difference =
+            locate_memory_difference(lanes, &d.groups[0].engines[0], &d.groups[1].engines[0]);
+    }
+    // An engine whose instantiation did not return has nothing more to run.
+    for (lane, o) in lanes.iter_mut().zip(&observations) {
+        if let Some(o) = o
+            && (o.snapshot.is_none() || matches!(o.outcome, Ok(Outcome::Crash(_))))
+        {
+            lane.stopped = true;
+        }
+    }
+    StepReport {
+        action,
+        observations,
+        verdict,
+        state_equal,
+        first_memory_difference,
+    }
+}
+
+/// Reads every memory of two engines to find the first differing (memory, offset).
+fn locate_memory_difference(lanes: &mut [Lane], a: &str, b: &str) -> Option<(u32, u64)> {
+    let mut contents = |name: &str| -> Option<Vec<Vec<u8>>> {
+        let lane = lanes.iter_mut().find(|l| l.engine.name() == name)?;
+        let id = lane.instance?;
+        let store = lane.store.as_mut()?;
+        let count = lane
+            .module
+            .as_ref()
+            .map_or(0, |m| m.info().count(crate::module_info::ItemKind::Memory));
+        Some(
+            (0..count)
+                .map(|i| store.memory_contents(id, i).unwrap_or_default())
+                .collect(),
+        )
+    };
+    let ma = contents(a)?;
+    let mb = contents(b)?;
+    ma.iter()
+        .zip(&mb)
+        .enumerate()
+        .find_map(|(i, (x, y))| first_difference(x, y).map(|off| (i as u32, off)))
+}
+
+/// Runs `f`, turning a panic into its message.
+fn guard<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T, String> {
+    catch_unwind(f).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        format!("panic: {message}")
+    })
+}

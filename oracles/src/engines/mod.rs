@@ -1,0 +1,19 @@
+//! The engine adapters, one file per engine family, and the constructor for each `EngineKind`.
+
+pub mod spectest;
+pub mod wasmi;
+pub mod wasmtime;
+
+use crate::engine::{Engine, EngineError, EngineKind};
+
+/// Creates the engine for `kind`.
+pub fn build(kind: EngineKind) -> Result<Box<dyn Engine>, EngineError> {
+    match kind {
+        EngineKind::Wasmi => Ok(Box::new(wasmi::WasmiEngine::new())),
+        EngineKind::Reference => Err(EngineError {
+            engine: kind.name().into(),
+            message: "the reference interpreter is not built yet".into(),
+        }),
+        _ => wasmtime::build(kind),
+    }
+}

@@ -1,0 +1,473 @@
+//! The wasmi adapter: an independent interpreter for modules without exceptions.
+
+use crate::digest::MemoryDigest;
+use crate::engine::{Engine, InstanceId, Limits, Module, Store};
+use crate::engines::spectest;
+use crate::features::Features;
+use crate::module_info::{ItemKind, ModuleInfo};
+use crate::outcome::{
+    Exhaustion, GlobalState, IndexType, MemoryState, ModuleError, Outcome, Snapshot, TableState,
+    Trap, TrapKind,
+};
+use crate::value::{FuncId, Val};
+use std::any::Any;
+use std::collections::HashMap;
+use wasmi::TrapCode;
+use wasmi::errors::ErrorKind;
+use wasmi::{Config, Extern, ExternRef, Func, Nullable, Ref, StoreLimits, StoreLimitsBuilder};
+
+/// The wasmi version this adapter is built against.
+pub const WASMI_VERSION: &str = "2.0.0";
+
+/// wasmi with fuel metering and every proposal it shares with catchall's scope.
+pub struct WasmiEngine {
+    engine: wasmi::Engine,
+}
+
+impl Default for WasmiEngine {
+    fn default() -> Self {
+        WasmiEngine::new()
+    }
+}
+
+impl WasmiEngine {
+    /// Creates the engine.
+    pub fn new() -> WasmiEngine {
+        let mut config = Config::default();
+        config.consume_fuel(true);
+        config.wasm_multi_memory(true);
+        config.wasm_memory64(true);
+        config.wasm_tail_call(true);
+        config.wasm_extended_const(true);
+        config.wasm_custom_page_sizes(false);
+        config.wasm_wide_arithmetic(false);
+        WasmiEngine {
+            engine: wasmi::Engine::new(&config),
+        }
+    }
+}
+
+struct WasmiModule {
+    module: wasmi::Module,
+    info: ModuleInfo,
+}
+
+impl Module for WasmiModule {
+    fn info(&self) -> &ModuleInfo {
+        &self.info
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Engine for WasmiEngine {
+    fn name(&self) -> &str {
+        "wasmi"
+    }
+
+    fn features(&self) -> Features {
+        Features::CORE
+            | Features::MEMORY64
+            | Features::MULTI_MEMORY
+            | Features::TAIL_CALL
+            | Features::EXTENDED_CONST
+    }
+
+    fn version(&self) -> String {
+        format!("wasmi {WASMI_VERSION}")
+    }
+
+    fn compile(&self, wasm: &[u8]) -> Result<Box<dyn Module>, ModuleError> {
+        let module = wasmi::Module::new(&self.engine, wasm).map_err(|e| match e.kind() {
+            ErrorKind::Read(_) => ModuleError::Malformed(e.to_string()),
+            ErrorKind::Wasm(_) => {
+                if wasmparser::Parser::new(0)
+                    .parse_all(wasm)
+                    .any(|p| p.is_err())
+                {
+                    ModuleError::Malformed(e.to_string())
+                } else {
+                    ModuleError::Invalid(e.to_string())
+                }
+            }
+            ErrorKind::UserLimits(_) | ErrorKind::ImplementationLimits(_) => {
+                ModuleError::Unsupported(e.to_string())
+            }
+            _ => ModuleError::Internal(e.to_string()),
+        })?;
+        let info = ModuleInfo::parse(wasm)?;
+        Ok(Box::new(WasmiModule { module, info }))
+    }
+
+    fn new_store(&self, limits: Limits) -> Box<dyn Store> {
+        let store_limits = StoreLimitsBuilder::new()
+            .memory_size(usize::try_from(limits.max_memory_bytes).unwrap_or(usize::MAX))
+            .table_elements(usize::try_from(limits.max_table_elements).unwrap_or(usize::MAX))
+            .instances(10_000)
+            .tables(10_000)
+            .memories(10_000)
+            .build();
+        let mut store = wasmi::Store::new(&self.engine, store_limits);
+        store.limiter(|l| l);
+        Box::new(WasmiStore {
+            store,
+            limits,
+            instances: Vec::new(),
+            registry: HashMap::new(),
+            spectest: None,
+        })
+    }
+}
+
+struct InstanceData {
+    instance: wasmi::Instance,
+    info: ModuleInfo,
+    funcs: Option<HashMap<String, u32>>,
+}
+
+struct WasmiStore {
+    store: wasmi::Store<StoreLimits>,
+    limits: Limits,
+    instances: Vec<InstanceData>,
+    registry: HashMap<String, InstanceId>,
+    spectest: Option<HashMap<&'static str, Extern>>,
+}
+
+/// A function's identity key: wasmi's handles expose no equality, but their debug form is the
+/// store-unique handle.
+fn func_key(f: &Func) -> String {
+    format!("{f:?}")
+}
+
+impl WasmiStore {
+    fn resolve_import(&mut self, module: &str, name: &str) -> Option<Extern> {
+        if module == spectest::MODULE {
+            if self.spectest.is_none() {
+                self.spectest = Some(make_spectest(&mut self.store));
+            }
+            return self.spectest.as_ref()?.get(name).cloned();
+        }
+        let id = *self.registry.get(module)?;
+        self.instances[id.0 as usize]
+            .instance
+            .get_export(&self.store, name)
+    }
+
+    fn begin_step(&mut self) {
+        self.store
+            .set_fuel(self.limits.fuel)
+            .expect("fuel metering is enabled");
+    }
+
+    fn func_id(&mut self, f: &Func, inst: InstanceId) -> FuncId {
+        let data = &mut self.instances[inst.0 as usize];
+        if data.funcs.is_none() {
+            let mut map = HashMap::new();
+            for e in data.info.exports.iter().filter(|e| e.kind == ItemKind::Func) {
+                if let Some(g) = data.instance.get_func(&self.store, &e.name) {
+                    map.entry(func_key(&g)).or_insert(e.index);
+                }
+            }
+            data.funcs = Some(map);
+        }
+        match data.funcs.as_ref().and_then(|m| m.get(&func_key(f))) {
+            Some(&i) => FuncId::Index(i),
+            None => FuncId::Foreign,
+        }
+    }
+
+    fn from_wasmi(&mut self, v: &wasmi::Val, inst: InstanceId) -> Val {
+        match v {
+            wasmi::Val::I32(x) => Val::I32(*x),
+            wasmi::Val::I64(x) => Val::I64(*x),
+            wasmi::Val::F32(x) => Val::F32(x.to_bits()),
+            wasmi::Val::F64(x) => Val::F64(x.to_bits()),
+            wasmi::Val::V128(x) => Val::V128(x.as_u128()),
+            wasmi::Val::FuncRef(f) => Val::FuncRef(f.val().map(|f| self.func_id(f, inst))),
+            wasmi::Val::ExternRef(e) => Val::ExternRef(e.val().map(|e| {
+                e.data(&self.store)
+                    .downcast_ref::<u32>()
+                    .copied()
+                    .unwrap_or(u32::MAX)
+            })),
+        }
+    }
+
+    fn to_wasmi(&mut self, v: &Val, inst: InstanceId) -> Result<wasmi::Val, String> {
+        Ok(match *v {
+            Val::I32(x) => wasmi::Val::I32(x),
+            Val::I64(x) => wasmi::Val::I64(x),
+            Val::F32(x) => wasmi::Val::F32(wasmi::F32::from_bits(x)),
+            Val::F64(x) => wasmi::Val::F64(wasmi::F64::from_bits(x)),
+            Val::V128(x) => wasmi::Val::V128(wasmi::V128::from(x)),
+            Val::FuncRef(None) => wasmi::Val::FuncRef(Nullable::Null),
+            Val::FuncRef(Some(FuncId::Index(i))) => {
+                let data = &self.instances[inst.0 as usize];
+                let name = data
+                    .info
+                    .any_export(ItemKind::Func, i)
+                    .ok_or_else(|| format!("function {i} is not exported"))?;
+                let f = data
+                    .instance
+                    .get_func(&self.store, name)
+                    .ok_or_else(|| format!("function {i} is not exported"))?;
+                wasmi::Val::FuncRef(Nullable::Val(f))
+            }
+            Val::FuncRef(Some(FuncId::Foreign)) => {
+                return Err("cannot pass a foreign function reference".into());
+            }
+            Val::ExternRef(None) => wasmi::Val::ExternRef(Nullable::Null),
+            Val::ExternRef(Some(n)) => {
+                wasmi::Val::ExternRef(Nullable::Val(ExternRef::new(&mut self.store, n)))
+            }
+            Val::ExnRef(_) => return Err("wasmi has no exnref".into()),
+        })
+    }
+
+    fn error_outcome<T>(&mut self, e: wasmi::Error) -> Outcome<T> {
+        if let Some(code) = e.as_trap_code() {
+            let kind = match code {
+                TrapCode::StackOverflow => return Outcome::Exhaustion(Exhaustion::CallStack),
+                TrapCode::OutOfFuel => return Outcome::Exhaustion(Exhaustion::Fuel),
+                TrapCode::GrowthOperationLimited | TrapCode::OutOfSystemMemory => {
+                    return Outcome::Exhaustion(Exhaustion::Resource(e.to_string()));
+                }
+                TrapCode::UnreachableCodeReached => TrapKind::Unreachable,
+                TrapCode::MemoryOutOfBounds => TrapKind::MemoryOutOfBounds,
+                TrapCode::TableOutOfBounds => TrapKind::TableOutOfBounds,
+                TrapCode::IndirectCallToNull => TrapKind::IndirectCallNull,
+                TrapCode::IntegerDivisionByZero => TrapKind::IntegerDivideByZero,
+                TrapCode::IntegerOverflow => TrapKind::IntegerOverflow,
+                TrapCode::BadConversionToInteger => TrapKind::BadConversionToInteger,
+                TrapCode::BadSignature => TrapKind::IndirectCallBadSignature,
+                #[allow(unreachable_patterns, reason = "trap codes wasmi may add")]
+                _ => TrapKind::Other(code.to_string()),
+            };
+            return Outcome::Trap(Trap {
+                kind,
+                message: e.to_string(),
+            });
+        }
+        match e.kind() {
+            ErrorKind::Fuel(_) => Outcome::Exhaustion(Exhaustion::Fuel),
+            ErrorKind::Memory(_) | ErrorKind::Table(_) | ErrorKind::UserLimits(_) => {
+                Outcome::Exhaustion(Exhaustion::Resource(e.to_string()))
+            }
+            _ => Outcome::Crash(e.to_string()),
+        }
+    }
+}
+
+impl Store for WasmiStore {
+    fn instantiate(&mut self, module: &dyn Module) -> Result<Outcome<InstanceId>, ModuleError> {
+        let module = module
+            .as_any()
+            .downcast_ref::<WasmiModule>()
+            .expect("a module compiled by the wasmi engine");
+        let mut imports = Vec::new();
+        for import in module.module.imports() {
+            match self.resolve_import(import.module(), import.name()) {
+                Some(e) => imports.push(e),
+                None => {
+                    return Err(ModuleError::Unlinkable(format!(
+                        "unknown import {}::{}",
+                        import.module(),
+                        import.name()
+                    )));
+                }
+            }
+        }
+        self.begin_step();
+        match wasmi::Instance::new(&mut self.store, &module.module, &imports) {
+            Ok(instance) => {
+                let id = InstanceId(self.instances.len() as u32);
+                self.instances.push(InstanceData {
+                    instance,
+                    info: module.info.clone(),
+                    funcs: None,
+                });
+                Ok(Outcome::Return(id))
+            }
+            Err(e) => match e.kind() {
+                ErrorKind::Linker(_) => Err(ModuleError::Unlinkable(e.to_string())),
+                ErrorKind::Instantiation(_) if e.as_trap_code().is_none() => {
+                    let text = e.to_string();
+                    if text.contains("mismatch") || text.contains("import") {
+                        Err(ModuleError::Unlinkable(text))
+                    } else {
+                        Ok(Outcome::Exhaustion(Exhaustion::Resource(text)))
+                    }
+                }
+                _ => Ok(self.error_outcome(e)),
+            },
+        }
+    }
+
+    fn register(&mut self, name: &str, instance: InstanceId) {
+        self.registry.insert(name.to_string(), instance);
+    }
+
+    fn call(&mut self, instance: InstanceId, func: &str, args: &[Val]) -> Outcome<Vec<Val>> {
+        let Some(f) = self.instances[instance.0 as usize]
+            .instance
+            .get_func(&self.store, func)
+        else {
+            return Outcome::Crash(format!("no exported function {func:?}"));
+        };
+        let ty = f.ty(&self.store);
+        if ty.params().len() != args.len() {
+            return Outcome::Crash(format!(
+                "{func} takes {} arguments, {} given",
+                ty.params().len(),
+                args.len()
+            ));
+        }
+        let mut params = Vec::with_capacity(args.len());
+        for a in args {
+            match self.to_wasmi(a, instance) {
+                Ok(v) => params.push(v),
+                Err(e) => return Outcome::Crash(e),
+            }
+        }
+        let mut results: Vec<wasmi::Val> = ty
+            .results()
+            .iter()
+            .map(|t| wasmi::Val::default_for_ty(*t))
+            .collect();
+        self.begin_step();
+        match f.call(&mut self.store, &params, &mut results) {
+            Ok(()) => Outcome::Return(
+                results
+                    .iter()
+                    .map(|v| self.from_wasmi(v, instance))
+                    .collect(),
+            ),
+            Err(e) => self.error_outcome(e),
+        }
+    }
+
+    fn global(&mut self, instance: InstanceId, name: &str) -> Option<Val> {
+        let g = self.instances[instance.0 as usize]
+            .instance
+            .get_global(&self.store, name)?;
+        let v = g.get(&self.store);
+        Some(self.from_wasmi(&v, instance))
+    }
+
+    fn snapshot(&mut self, instance: InstanceId) -> Snapshot {
+        let info = self.instances[instance.0 as usize].info.clone();
+        let inst = self.instances[instance.0 as usize].instance;
+        let mut snap = Snapshot::default();
+        for index in 0..info.count(ItemKind::Memory) {
+            let Some(m) = info
+                .any_export(ItemKind::Memory, index)
+                .and_then(|n| inst.get_memory(&self.store, n))
+            else {
+                continue;
+            };
+            let is_64 = m.ty(&self.store).is_64();
+            snap.memories.push(MemoryState {
+                index,
+                index_type: if is_64 { IndexType::I64 } else { IndexType::I32 },
+                pages: m.size(&self.store),
+                digest: MemoryDigest::of(m.data(&self.store)),
+            });
+        }
+        for index in 0..info.count(ItemKind::Global) {
+            if let Some(value) = info
+                .any_export(ItemKind::Global, index)
+                .and_then(|n| self.global(instance, n))
+            {
+                snap.globals.push(GlobalState { index, value });
+            }
+        }
+        for index in 0..info.count(ItemKind::Table) {
+            let Some(t) = info
+                .any_export(ItemKind::Table, index)
+                .and_then(|n| inst.get_table(&self.store, n))
+            else {
+                continue;
+            };
+            let is_64 = t.ty(&self.store).is_64();
+            let size = t.size(&self.store);
+            let mut elements = Vec::with_capacity(size.min(1 << 16) as usize);
+            for i in 0..size {
+                let v = match t.get(&self.store, i) {
+                    Some(Ref::Func(f)) => wasmi::Val::FuncRef(f),
+                    Some(Ref::Extern(e)) => wasmi::Val::ExternRef(e),
+                    None => wasmi::Val::ExternRef(Nullable::Null),
+                };
+                elements.push(self.from_wasmi(&v, instance));
+            }
+            snap.tables.push(TableState {
+                index,
+                index_type: if is_64 { IndexType::I64 } else { IndexType::I32 },
+                size,
+                elements,
+            });
+        }
+        snap
+    }
+
+    fn memory_contents(&mut self, instance: InstanceId, index: u32) -> Option<Vec<u8>> {
+        let data = &self.instances[instance.0 as usize];
+        let name = data.info.any_export(ItemKind::Memory, index)?;
+        let m = data.instance.get_memory(&self.store, name)?;
+        Some(m.data(&self.store).to_vec())
+    }
+}
+
+/// Builds the `spectest` host module's items in a store.
+fn make_spectest(store: &mut wasmi::Store<StoreLimits>) -> HashMap<&'static str, Extern> {
+    use wasmi::ValType as W;
+    let mut items = HashMap::new();
+    for (name, params) in spectest::PRINT_FUNCS {
+        let params: Vec<W> = params
+            .iter()
+            .map(|t| match t {
+                crate::value::ValType::I32 => W::I32,
+                crate::value::ValType::I64 => W::I64,
+                crate::value::ValType::F32 => W::F32,
+                _ => W::F64,
+            })
+            .collect();
+        let ty = wasmi::FuncType::new(params, []);
+        let f = Func::new(&mut *store, ty, |_, _, _| Ok(()));
+        items.insert(*name, Extern::Func(f));
+    }
+    for (name, value) in spectest::globals() {
+        let v = match value {
+            Val::I32(x) => wasmi::Val::I32(x),
+            Val::I64(x) => wasmi::Val::I64(x),
+            Val::F32(x) => wasmi::Val::F32(wasmi::F32::from_bits(x)),
+            Val::F64(x) => wasmi::Val::F64(wasmi::F64::from_bits(x)),
+            _ => continue,
+        };
+        let g = wasmi::Global::new(&mut *store, v, wasmi::Mutability::Const);
+        items.insert(name, Extern::Global(g));
+    }
+    for (name, is_64) in [("table", false), ("table64", true)] {
+        let ty = if is_64 {
+            wasmi::TableType::new64(
+                wasmi::RefType::Func,
+                spectest::TABLE_MIN,
+                Some(spectest::TABLE_MAX),
+            )
+        } else {
+            wasmi::TableType::new(
+                wasmi::RefType::Func,
+                spectest::TABLE_MIN as u32,
+                Some(spectest::TABLE_MAX as u32),
+            )
+        };
+        if let Ok(t) = wasmi::Table::new(&mut *store, ty, Ref::Func(Nullable::Null)) {
+            items.insert(name, Extern::Table(t));
+        }
+    }
+    let ty = wasmi::MemoryType::new(spectest::MEMORY_MIN as u32, Some(spectest::MEMORY_MAX as u32));
+    if let Ok(m) = wasmi::Memory::new(&mut *store, ty) {
+        items.insert("memory", Extern::Memory(m));
+    }
+    items
+}

@@ -1,0 +1,2 @@
+//! The `catchall` command line.
+fn main() {}
