@@ -104,6 +104,8 @@ pub struct CaseReport {
     pub features: Vec<&'static str>,
     /// The oracle's execution counters, when it counts.
     pub coverage: Option<Coverage>,
+    /// Time spent comparing observations.
+    pub compare_time: Duration,
 }
 
 /// The oracle's name: the reference interpreter whenever it takes part.
@@ -217,7 +219,10 @@ pub fn run_case(
         .iter()
         .any(|e| e.name() == ORACLE)
         .then_some(ORACLE);
+    let mut compare_time = Duration::ZERO;
+    let t = Instant::now();
     let step0 = finish_step(0, "instantiate".into(), first, &mut lanes, oracle, options);
+    compare_time += t.elapsed();
     let mut go_on = record(&mut verdict, &step0, options);
     steps.push(step0);
 
@@ -256,7 +261,9 @@ pub fn run_case(
                 }
             }));
         }
+        let t = Instant::now();
         let step = finish_step(i + 1, call.to_string(), observations, &mut lanes, oracle, options);
+        compare_time += t.elapsed();
         go_on = record(&mut verdict, &step, options);
         steps.push(step);
     }
@@ -272,6 +279,7 @@ pub fn run_case(
         verdict,
         features: features.names(),
         coverage,
+        compare_time,
     }
 }
 

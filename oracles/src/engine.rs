@@ -139,6 +139,9 @@ pub enum EngineKind {
     Wasmi,
     /// catchall's reference interpreter, the oracle.
     Reference,
+    /// A deliberately broken engine for testing catchall itself (Cranelift with `i64.rem_u`
+    /// miscompiled); never in the default set, selectable by name only.
+    Planted,
 }
 
 impl EngineKind {
@@ -163,12 +166,19 @@ impl EngineKind {
             EngineKind::Winch => "winch",
             EngineKind::Wasmi => "wasmi",
             EngineKind::Reference => "reference",
+            EngineKind::Planted => "planted",
         }
     }
 
+    /// Engines selectable by name but never part of the default set.
+    pub const HIDDEN: [EngineKind; 1] = [EngineKind::Planted];
+
     /// The engine with this name.
     pub fn from_name(name: &str) -> Option<EngineKind> {
-        EngineKind::ALL.into_iter().find(|k| k.name() == name)
+        EngineKind::ALL
+            .into_iter()
+            .chain(EngineKind::HIDDEN)
+            .find(|k| k.name() == name)
     }
 
     /// The names of every engine, comma-separated, for error messages.

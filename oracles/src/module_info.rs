@@ -458,7 +458,12 @@ fn memory_features(m: &wasmparser::MemoryType) -> Features {
 }
 
 fn table_features(t: &wasmparser::TableType) -> Features {
-    let mut f = val_type_features(wasmparser::ValType::Ref(t.element_type));
+    // A `funcref` table is MVP; any other element type needs its proposal.
+    let mut f = if t.element_type == wasmparser::RefType::FUNCREF {
+        Features::NONE
+    } else {
+        val_type_features(wasmparser::ValType::Ref(t.element_type))
+    };
     if t.table64 {
         f.insert(Features::MEMORY64);
     }

@@ -1,5 +1,6 @@
 //! The engine adapters, one file per engine family, and the constructor for each `EngineKind`.
 
+pub mod planted;
 pub mod spectest;
 pub mod wasmi;
 pub mod wasmtime;
@@ -10,6 +11,7 @@ use crate::engine::{Engine, EngineError, EngineKind};
 pub fn build(kind: EngineKind) -> Result<Box<dyn Engine>, EngineError> {
     match kind {
         EngineKind::Wasmi => Ok(Box::new(wasmi::WasmiEngine::new())),
+        EngineKind::Planted => Ok(Box::new(planted::PlantedEngine::new()?)),
         EngineKind::Reference => Err(EngineError {
             engine: kind.name().into(),
             message: "the reference interpreter is not built yet".into(),

@@ -40,7 +40,6 @@ impl WasmtimeEngine {
         config.wasm_backtrace_max_frames(None);
         config.wasm_multi_memory(true);
         config.wasm_memory64(true);
-        config.wasm_tail_call(true);
         config.wasm_extended_const(true);
         config.wasm_simd(true);
         config.wasm_relaxed_simd(false);
@@ -49,17 +48,17 @@ impl WasmtimeEngine {
         let mut features = Features::CORE
             | Features::MEMORY64
             | Features::MULTI_MEMORY
-            | Features::TAIL_CALL
             | Features::EXTENDED_CONST
             | Features::SIMD;
-        let exceptions = kind != EngineKind::Winch;
-        if exceptions {
-            config.gc_support(true);
-            config.wasm_exceptions(true);
+        // Winch has neither exceptions, tail calls nor GC types; every other configuration
+        // has all three (exnref needs the GC collector).
+        let full = kind != EngineKind::Winch;
+        config.wasm_tail_call(full);
+        config.wasm_exceptions(full);
+        config.gc_support(full);
+        if full {
             config.collector(wasmtime::Collector::DeferredReferenceCounting);
-            features.insert(Features::EXCEPTIONS);
-        } else {
-            config.wasm_exceptions(false);
+            features.insert(Features::EXCEPTIONS | Features::TAIL_CALL);
         }
         match kind {
             EngineKind::Cranelift => {
@@ -88,8 +87,8 @@ impl WasmtimeEngine {
             }
             EngineKind::Winch => {
                 config.strategy(Strategy::Winch);
-                // Winch has no SIMD on every host and no exceptions; tail calls and
-                // multi-memory are rejected at compile time and reported as unsupported.
+                // Anything else Winch lacks is rejected at compile time and reported as
+                // unsupported (the engine is then skipped for that module).
             }
             other => {
                 return Err(EngineError {

@@ -1,0 +1,334 @@
+//! The differential campaign: generate cases on all cores, run each on every engine, keep what
+//! diverges, count everything else.
+//!
+//! A case is a pure function of (campaign seed, case index); workers pull indices from one
+//! counter, so `--seed S --case I` reruns exactly one case of any campaign.
+
+pub mod findings;
+pub mod stats;
+
+use crate::generate::{Case, Profile, generate};
+use findings::{Finding, FindingsError, FindingsStore, bucket_key};
+use oracles::compare::{ComparePolicy, NanPolicy, Verdict};
+use oracles::differential::{RunOptions, run_case};
+use oracles::{CaseReport, Engine, Limits};
+use stats::{CaseTally, Stats};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// What a campaign does.
+#[derive(Clone, Debug)]
+pub struct CampaignConfig {
+    /// The campaign seed.
+    pub seed: u64,
+    /// The generation profile.
+    pub profile: Profile,
+    /// Worker threads.
+    pub jobs: usize,
+    /// Stop after this many cases.
+    pub cases: Option<u64>,
+    /// Stop after this long.
+    pub time: Option<Duration>,
+    /// Budgets for every step.
+    pub limits: Limits,
+    /// The findings folder.
+    pub out: PathBuf,
+}
+
+/// One case, generated and run.
+pub struct CaseRun {
+    /// The generated case.
+    pub case: Case,
+    /// The bytes the engines ran (the module with every item exported).
+    pub wasm: Vec<u8>,
+    /// What happened.
+    pub report: CaseReport,
+    /// Time spent generating.
+    pub generation: Duration,
+}
+
+/// The comparison policy for a case: generated code from wasm-smith canonicalizes every NaN
+/// its arithmetic produces, so NaN bits must match exactly; scenario modules compute float
+/// payloads from arbitrary arguments, where differing quiet-NaN payloads are spec-permitted
+/// (and poison the case, counted as `nan-payload`).
+pub fn policy_for(case: &Case) -> ComparePolicy {
+    ComparePolicy {
+        nan: if case.generator == "wasm-smith" {
+            NanPolicy::Exact
+        } else {
+            NanPolicy::ArithmeticPoisons
+        },
+    }
+}
+
+/// Generates case `index` of campaign `seed` and runs it on `engines`.
+pub fn run_one(
+    engines: &[&dyn Engine],
+    seed: u64,
+    index: u64,
+    profile: Profile,
+    limits: Limits,
+    continue_after_verdict: bool,
+) -> CaseRun {
+    let t = Instant::now();
+    let case = generate(seed, index, profile);
+    let wasm = oracles::expose::expose(&case.wasm).unwrap_or_else(|_| case.wasm.clone());
+    let generation = t.elapsed();
+    let options = RunOptions {
+        limits,
+        policy: policy_for(&case),
+        continue_after_verdict,
+    };
+    let report = run_case(engines, &wasm, &case.plan, &options);
+    CaseRun {
+        case,
+        wasm,
+        report,
+        generation,
+    }
+}
+
+/// A live view of a running campaign, for progress display.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    /// Cases finished.
+    pub cases: u64,
+    /// Divergent cases.
+    pub divergences: u64,
+    /// Poisoned cases.
+    pub poisoned: u64,
+    /// Cases in which the reference saw an exception thrown.
+    pub thrown: u64,
+    /// Cases the reference counted.
+    pub counted: u64,
+}
+
+/// A running or finished campaign.
+pub struct Campaign<'a> {
+    config: CampaignConfig,
+    engines: Vec<&'a dyn Engine>,
+    engine_list: String,
+    store: FindingsStore,
+    stats: Mutex<Stats>,
+    next: AtomicU64,
+    saved: Mutex<Vec<PathBuf>>,
+    errors: Mutex<Vec<String>>,
+}
+
+impl<'a> Campaign<'a> {
+    /// Prepares a campaign (opening the findings folder).
+    pub fn new(config: CampaignConfig, engines: Vec<&'a dyn Engine>) -> Result<Self, FindingsError> {
+        let store = FindingsStore::open(&config.out)?;
+        let engine_list = engines
+            .iter()
+            .map(|e| e.name().to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        Ok(Campaign {
+            config,
+            engines,
+            engine_list,
+            store,
+            stats: Mutex::new(Stats::default()),
+            next: AtomicU64::new(0),
+            saved: Mutex::new(Vec::new()),
+            errors: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CampaignConfig {
+        &self.config
+    }
+
+    /// The engines, comma-separated.
+    pub fn engine_list(&self) -> &str {
+        &self.engine_list
+    }
+
+    /// A copy of the statistics so far.
+    pub fn stats(&self) -> Stats {
+        self.stats.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The live progress numbers.
+    pub fn progress(&self) -> Progress {
+        let s = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+        Progress {
+            cases: s.cases,
+            divergences: s.divergences,
+            poisoned: s.poisoned_total(),
+            thrown: s.coverage.thrown,
+            counted: s.coverage.cases,
+        }
+    }
+
+    /// Folders of the findings saved so far.
+    pub fn saved(&self) -> Vec<PathBuf> {
+        self.saved.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Errors that did not stop the campaign (a finding that could not be written, a worker
+    /// panic).
+    pub fn errors(&self) -> Vec<String> {
+        self.errors.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Runs the campaign on `jobs` rayon threads until the case or time limit, or until `stop`
+    /// is set; `tick` is called on the calling thread about ten times a second.
+    pub fn run(&self, stop: &AtomicBool, mut tick: impl FnMut(&Self)) -> Duration {
+        let started = Instant::now();
+        let deadline = self.config.time.map(|t| started + t);
+        let done = AtomicBool::new(false);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.config.jobs.max(1))
+            .thread_name(|i| format!("catchall-worker-{i}"))
+            .build();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let work = || {
+                    rayon::scope(|s| {
+                        for _ in 0..self.config.jobs.max(1) {
+                            s.spawn(|_| self.worker(stop, deadline));
+                        }
+                    })
+                };
+                match &pool {
+                    Ok(pool) => pool.install(work),
+                    Err(_) => work(),
+                }
+                done.store(true, Ordering::SeqCst);
+            });
+            while !done.load(Ordering::SeqCst) {
+                tick(self);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        tick(self);
+        started.elapsed()
+    }
+
+    fn worker(&self, stop: &AtomicBool, deadline: Option<Instant>) {
+        loop {
+            if stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d) {
+                return;
+            }
+            let index = self.next.fetch_add(1, Ordering::Relaxed);
+            if self.config.cases.is_some_and(|n| index >= n) {
+                return;
+            }
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                run_one(
+                    &self.engines,
+                    self.config.seed,
+                    index,
+                    self.config.profile,
+                    self.config.limits,
+                    false,
+                )
+            }));
+            match result {
+                Ok(run) => self.record(index, &run),
+                Err(_) => self.error(format!(
+                    "case {index}: catchall panicked while generating or running it \
+                     (rerun: catchall fuzz --seed {} --case {index})",
+                    self.config.seed
+                )),
+            }
+        }
+    }
+
+    fn record(&self, index: u64, run: &CaseRun) {
+        let key = match &run.report.verdict {
+            Verdict::Diverge(d) => Some(bucket_key(d, &run.report.features)),
+            _ => None,
+        };
+        if key.is_some() {
+            let finding = Finding {
+                seed: self.config.seed,
+                index,
+                profile: self.config.profile.name(),
+                generator: run.case.generator,
+                config: &run.case.config,
+                wasm: &run.wasm,
+                plan: &run.case.plan,
+                report: &run.report,
+                engines: &self.engine_list,
+            };
+            match self.store.save(&finding) {
+                Ok(Some(dir)) => self.saved.lock().unwrap_or_else(|p| p.into_inner()).push(dir),
+                Ok(None) => {}
+                Err(e) => self.error(format!("case {index}: could not save the finding: {e}")),
+            }
+        }
+        let tally = CaseTally {
+            report: &run.report,
+            generation: run.generation,
+            generator: run.case.generator,
+            bucket: key.as_deref(),
+        };
+        self.stats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .add(&tally);
+    }
+
+    fn error(&self, message: String) {
+        self.errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(message);
+    }
+
+    /// The findings folder.
+    pub fn out(&self) -> &std::path::Path {
+        self.store.root()
+    }
+}
+
+/// The compile-only bound: generates cases `0..cases` of `seed` and compiles each (exposed, as
+/// the campaign does) with every engine that would run it, on `jobs` threads. Returns the
+/// wall time of the compile phase alone (generation happens before the clock starts).
+pub fn compile_bound(
+    engines: &[&dyn Engine],
+    seed: u64,
+    cases: u64,
+    profile: Profile,
+    jobs: usize,
+) -> Duration {
+    let modules: Vec<Vec<u8>> = (0..cases)
+        .map(|i| {
+            let case = generate(seed, i, profile);
+            oracles::expose::expose(&case.wasm).unwrap_or(case.wasm)
+        })
+        .collect();
+    let next = AtomicU64::new(0);
+    let started = Instant::now();
+    let work = || {
+        rayon::scope(|s| {
+            for _ in 0..jobs.max(1) {
+                s.spawn(|_| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                        let Some(wasm) = modules.get(i) else { return };
+                        let features = oracles::ModuleInfo::parse(wasm)
+                            .map(|m| m.features)
+                            .unwrap_or_default();
+                        for e in engines {
+                            if e.features().contains(features) {
+                                let _ = std::hint::black_box(e.compile(wasm));
+                            }
+                        }
+                    }
+                });
+            }
+        })
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+    started.elapsed()
+}

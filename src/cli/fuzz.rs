@@ -1,0 +1,393 @@
+//! `catchall fuzz`: the differential campaign on all cores, with a progress bar, findings on
+//! disk, a summary table and `stats.json`; `--case` reruns one case.
+
+use crate::campaign::{Campaign, CampaignConfig, compile_bound, run_one};
+use crate::cli::{EXIT_FINDING, engines};
+use crate::generate::Profile;
+use crate::report::Table;
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use oracles::Limits;
+use oracles::compare::Verdict;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Arguments of `catchall fuzz`.
+#[derive(clap::Args, Debug)]
+#[command(long_about = "Generates modules (wasm-smith under a swarm configuration, and catchall's own \
+exception and memory64 scenarios), runs each on every selected engine with the reference \
+interpreter as the oracle, and saves every divergence under --out, bucketed by what diverged.\n\n\
+Each case is a pure function of (--seed, case index): `catchall fuzz --seed S --case I` reruns \
+one case and prints its report. Every saved finding holds a one-line reproduction command.\n\n\
+Ctrl-C stops cleanly: the summary is printed and stats.json and every finding are intact.\n\n\
+Exit status: 0 when no divergence was found, 1 when one was, 2 on bad input.")]
+pub struct FuzzArgs {
+    /// Stop after this long (e.g. 90s, 10m, 1h; default: run until Ctrl-C or --cases).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub time: Option<Duration>,
+    /// Stop after this many cases.
+    #[arg(long, value_name = "N")]
+    pub cases: Option<u64>,
+    /// Comma-separated engines (default: every engine built in).
+    #[arg(long, value_name = "A,B,..")]
+    pub engines: Option<String>,
+    /// What to generate.
+    #[arg(long, value_enum, default_value_t = Profile::Mixed)]
+    pub profile: Profile,
+    /// The findings folder.
+    #[arg(long, default_value = "findings", value_name = "DIR")]
+    pub out: PathBuf,
+    /// The campaign seed (default: from the clock; printed so the campaign can be repeated).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Rerun only this case of the campaign given by --seed, and print its report.
+    #[arg(long, value_name = "INDEX", requires = "seed")]
+    pub case: Option<u64>,
+    /// Worker threads (default: every core).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Fuel for each step (instantiation or call).
+    #[arg(long, default_value_t = Limits::default().fuel)]
+    pub fuel: u64,
+    /// After the campaign, compile the same cases with the same engines and nothing else, and
+    /// report the campaign's throughput as a share of that compile-only bound.
+    #[arg(long)]
+    pub compile_bound: bool,
+    /// With --case: print the report as JSON.
+    #[arg(long, requires = "case")]
+    pub json: bool,
+}
+
+/// Parses `90`, `90s`, `10m`, `2h`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (try 90s, 10m or 1h)"))?;
+    let scale = match unit {
+        "s" | "sec" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(format!("`{text}`: unknown unit `{unit}` (use s, m or h)")),
+    };
+    Ok(Duration::from_secs_f64(value * scale))
+}
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Runs `catchall fuzz`.
+pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
+    let built = engines::select(args.engines.as_deref())?;
+    let engine_refs: Vec<&dyn oracles::Engine> = built.iter().map(|e| e.as_ref()).collect();
+    let limits = Limits {
+        fuel: args.fuel,
+        ..Limits::default()
+    };
+    if let Some(index) = args.case {
+        let seed = args.seed.context("--case needs --seed")?;
+        return rerun_case(&engine_refs, seed, index, args.profile, limits, args.json);
+    }
+    let seed = args.seed.unwrap_or_else(clock_seed);
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if jobs == 0 {
+        bail!("--jobs must be at least 1");
+    }
+    if args.cases == Some(0) {
+        bail!("--cases must be at least 1");
+    }
+    let config = CampaignConfig {
+        seed,
+        profile: args.profile,
+        jobs,
+        cases: args.cases,
+        time: args.time,
+        limits,
+        out: args.out.clone(),
+    };
+    let campaign = Campaign::new(config, engine_refs.clone())
+        .with_context(|| format!("opening the findings folder {}", args.out.display()))?;
+    // Ctrl-C asks the workers to finish their case and stop; a second Ctrl-C exits at once.
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    // Engine panics are caught and reported as crashes with their message; the default hook
+    // would print over the progress bar.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    eprintln!(
+        "catchall fuzz: seed {seed}, profile {}, {jobs} jobs, engines {}, findings in {}",
+        args.profile,
+        campaign.engine_list(),
+        args.out.display()
+    );
+    let bar = progress_bar(args.cases);
+    let elapsed = campaign.run(&STOP, |c| {
+        let p = c.progress();
+        bar.set_position(p.cases);
+        let secs = bar.elapsed().as_secs_f64().max(1e-3);
+        bar.set_message(format!(
+            "{:.1} cases/s | divergences {} | poisoned {:.1}% | exception thrown {:.1}%",
+            p.cases as f64 / secs,
+            p.divergences,
+            pct(p.poisoned, p.cases),
+            pct(p.thrown, p.counted)
+        ));
+    });
+    bar.finish_and_clear();
+    std::panic::set_hook(hook);
+    let stats = campaign.stats();
+    let seconds = elapsed.as_secs_f64();
+    let mut meta = json!({
+        "seed": seed,
+        "profile": args.profile.name(),
+        "jobs": jobs,
+        "engines": campaign.engine_list(),
+        "interrupted": STOP.load(Ordering::SeqCst),
+        "fuel": args.fuel,
+    });
+    if args.compile_bound && stats.cases > 0 {
+        eprintln!("measuring the compile-only bound over the same {} cases...", stats.cases);
+        let bound = compile_bound(&engine_refs, seed, stats.cases, args.profile, jobs);
+        let bound_rate = stats.cases as f64 / bound.as_secs_f64().max(1e-9);
+        let rate = stats.cases as f64 / seconds.max(1e-9);
+        meta["compile_bound"] = json!({
+            "seconds": bound.as_secs_f64(),
+            "cases_per_second": bound_rate,
+            "campaign_share_of_bound": rate / bound_rate,
+        });
+    }
+    let doc = stats.to_json(seconds, meta.clone());
+    let stats_path = args.out.join("stats.json");
+    crate::campaign::findings::write_atomic(
+        &stats_path,
+        &(serde_json::to_string_pretty(&doc)? + "\n"),
+    )
+    .with_context(|| format!("writing {}", stats_path.display()))?;
+    print!("{}", summary(&doc, &campaign));
+    for e in campaign.errors() {
+        eprintln!("warning: {e}");
+    }
+    Ok(if stats.divergences > 0 {
+        ExitCode::from(EXIT_FINDING)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn rerun_case(
+    engines: &[&dyn oracles::Engine],
+    seed: u64,
+    index: u64,
+    profile: Profile,
+    limits: Limits,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let run = run_one(engines, seed, index, profile, limits, true);
+    let table = Table::from_case(
+        &format!(
+            "case {index} of seed {seed} ({profile}, {}: {})",
+            run.case.generator, run.case.config
+        ),
+        &run.report,
+    );
+    if json {
+        println!("{}", serde_json::to_string_pretty(&table.to_json())?);
+    } else {
+        print!("{}", table.render());
+    }
+    Ok(match run.report.verdict {
+        Verdict::Diverge(_) => ExitCode::from(EXIT_FINDING),
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+fn clock_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+fn pct(n: u64, of: u64) -> f64 {
+    if of == 0 { 0.0 } else { 100.0 * n as f64 / of as f64 }
+}
+
+fn progress_bar(cases: Option<u64>) -> ProgressBar {
+    let bar = match cases {
+        Some(n) => ProgressBar::new(n).with_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{elapsed_precise} {spinner} {pos} cases | {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ),
+    };
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// The end-of-campaign summary table.
+fn summary(doc: &serde_json::Value, campaign: &Campaign) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let get = |k: &str| doc[k].as_f64().unwrap_or(0.0);
+    let cases = doc["cases"].as_u64().unwrap_or(0);
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "campaign  seed {}  profile {}  jobs {}  {}",
+        doc["campaign"]["seed"],
+        doc["campaign"]["profile"].as_str().unwrap_or(""),
+        doc["campaign"]["jobs"],
+        if doc["campaign"]["interrupted"].as_bool() == Some(true) {
+            "(interrupted)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        s,
+        "cases        {cases} in {:.1} s ({:.1} cases/s)",
+        get("seconds"),
+        get("cases_per_second")
+    );
+    let _ = writeln!(s, "agreed       {}", doc["agreed"]);
+    let _ = writeln!(s, "divergences  {}", doc["divergences"]);
+    let poisoned = doc["poisoned"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "poisoned     {} ({:.1}%){}",
+        doc["poisoned_total"],
+        pct(doc["poisoned_total"].as_u64().unwrap_or(0), cases),
+        if poisoned.is_empty() {
+            String::new()
+        } else {
+            format!(": {poisoned}")
+        }
+    );
+    let c = &doc["coverage"];
+    let share = |k: &str| 100.0 * c[k].as_f64().unwrap_or(0.0);
+    let _ = writeln!(
+        s,
+        "exceptions   thrown {:.1}% | caught {:.1}% | across frames {:.1}% | escaped {:.1}% | throw_ref {:.1}%  (of {} cases counted by the reference)",
+        share("exception_thrown"),
+        share("caught_in_wasm"),
+        share("caught_across_frames"),
+        share("escaped_to_host"),
+        share("rethrown_by_throw_ref"),
+        c["cases_counted"]
+    );
+    let kinds = c["caught_by_kind"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k} {:.1}%", 100.0 * v.as_f64().unwrap_or(0.0)))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .unwrap_or_default();
+    let _ = writeln!(s, "catch kinds  {kinds}");
+    let _ = writeln!(
+        s,
+        "memory64     accesses {:.1}% | near a bound {:.1}% | at >= 4 GiB {:.1}% | grow {:.1}%",
+        share("memory64_accesses"),
+        share("memory64_near_bound"),
+        share("memory64_at_or_above_4gib"),
+        share("memory64_grow")
+    );
+    let phases = &doc["phases"];
+    let per_engine = |k: &str| {
+        phases[k]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(e, v)| format!("{e} {:.1}", v.as_f64().unwrap_or(0.0)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    let _ = writeln!(
+        s,
+        "phases (s)   generating {:.1} | comparing {:.1}",
+        phases["generating"].as_f64().unwrap_or(0.0),
+        phases["comparing"].as_f64().unwrap_or(0.0)
+    );
+    let _ = writeln!(s, "  compiling  {}", per_engine("compiling"));
+    let _ = writeln!(s, "  executing  {}", per_engine("executing"));
+    if let Some(b) = doc["campaign"].get("compile_bound") {
+        let _ = writeln!(
+            s,
+            "throughput   {:.1}% of the compile-only bound ({:.1} cases/s compiling alone)",
+            100.0 * b["campaign_share_of_bound"].as_f64().unwrap_or(0.0),
+            b["cases_per_second"].as_f64().unwrap_or(0.0)
+        );
+    }
+    let buckets = doc["buckets"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "findings     {} distinct buckets{} in {}",
+        doc["distinct_buckets"],
+        if buckets.is_empty() {
+            String::new()
+        } else {
+            format!(" ({buckets})")
+        },
+        campaign.out().display()
+    );
+    for dir in campaign.saved().iter().take(10) {
+        let _ = writeln!(
+            s,
+            "  reproduce: {}",
+            crate::campaign::findings::reproduce_command(dir, campaign.engine_list())
+        );
+    }
+    let _ = writeln!(
+        s,
+        "stats        {}",
+        campaign.out().join("stats.json").display()
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        assert!(parse_duration("10 parsecs").is_err());
+        assert!(parse_duration("m").is_err());
+    }
+}

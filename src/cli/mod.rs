@@ -1,0 +1,67 @@
+//! Command-line parsing and dispatch; each subcommand lives in its own file.
+//!
+//! Exit status everywhere: 0 success (engines agree, gate passes), 1 a finding (divergence,
+//! gate failure), 2 bad input or usage — always with one line on stderr.
+
+pub mod engines;
+pub mod run;
+pub mod run_wast;
+pub mod spec;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Differential fuzzing and conformance for WebAssembly engines, aimed at exception handling
+/// and memory64.
+#[derive(Parser, Debug)]
+#[command(name = "catchall", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run one .wasm, .wat or .wast file on every engine and compare them step by step.
+    Run(run::RunArgs),
+    /// Run the official WebAssembly test suite (and local .wast files) on every engine: the
+    /// conformance matrix and the CI gate.
+    Spec(spec::SpecArgs),
+}
+
+/// Exit status for a finding (divergence, gate failure).
+pub const EXIT_FINDING: u8 = 1;
+/// Exit status for bad input or usage.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Parses the command line, runs the subcommand and maps errors to one line on stderr.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            // clap's help and version go to stdout; usage errors are printed as clap formats
+            // them (one error line plus a usage hint).
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Spec(args) => spec::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// An error and its causes on one line.
+pub fn one_line(e: &anyhow::Error) -> String {
+    format!("{e:#}").replace('\n', " ")
+}

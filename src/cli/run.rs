@@ -1,0 +1,184 @@
+//! `catchall run FILE`: one module (or .wast script) on every engine, compared step by step,
+//! shown side by side or as JSON.
+
+use crate::report::Table;
+use crate::cli::{EXIT_FINDING, engines};
+use crate::generate::args::arg_sets;
+use anyhow::{Context, bail};
+use oracles::compare::{ComparePolicy, NanPolicy, Verdict};
+use oracles::differential::{Plan, RunOptions, run_case};
+use oracles::{ItemKind, Limits, ModuleInfo, ValType};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `catchall run`.
+#[derive(clap::Args, Debug)]
+#[command(long_about = "Runs one file on every selected engine and compares them step by step.\n\n\
+A .wasm or .wat module is instantiated on every engine that supports the proposals it uses, then \
+every exported function is called: first with all-zero arguments, then with --arg-sets argument \
+sets derived from --seed and biased towards boundary values. After every step the state of every \
+memory, global and table is compared too.\n\n\
+A .wast script's module, register, invoke and assertion actions are performed on every engine and \
+the engines are compared action by action (checking the script's own expectations is `catchall \
+spec`'s job).\n\n\
+Exit status: 0 when the engines agree (or the case is poisoned by spec-permitted \
+nondeterminism), 1 on a divergence, 2 on bad input.")]
+pub struct RunArgs {
+    /// The .wasm, .wat or .wast file to run, or a finding folder saved by `catchall fuzz`
+    /// (which reruns its exact module and invocation plan).
+    pub file: PathBuf,
+    /// Comma-separated engines to run (default: every engine built in).
+    #[arg(long, value_name = "A,B,..")]
+    pub engines: Option<String>,
+    /// Argument sets per exported function, after the all-zero one.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub arg_sets: usize,
+    /// Seed for the argument sets.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Fuel for each step (instantiation or call).
+    #[arg(long, default_value_t = Limits::default().fuel)]
+    pub fuel: u64,
+    /// NaN comparison: `exact` bits, or `arithmetic` (two quiet NaNs with different payloads
+    /// poison the case as spec-permitted nondeterminism).
+    #[arg(long, value_enum, default_value_t = NanArg::Arithmetic)]
+    pub nan: NanArg,
+    /// Print one JSON document on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// NaN comparison policies on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum NanArg {
+    /// NaN bits must be identical.
+    Exact,
+    /// Differing quiet-NaN payloads poison the case.
+    Arithmetic,
+}
+
+impl From<NanArg> for NanPolicy {
+    fn from(n: NanArg) -> NanPolicy {
+        match n {
+            NanArg::Exact => NanPolicy::Exact,
+            NanArg::Arithmetic => NanPolicy::ArithmeticPoisons,
+        }
+    }
+}
+
+/// What a file turned out to hold.
+pub enum Input {
+    /// A module's binary encoding.
+    Module(Vec<u8>),
+    /// A .wast script's text.
+    Script(String),
+}
+
+/// Reads a .wasm, .wat or .wast file; anything else, or a module that does not decode or
+/// validate, is an error naming the file.
+pub fn load(path: &Path) -> anyhow::Result<Input> {
+    if path.is_dir() {
+        bail!("{}: is a folder (finding folders are not supported yet)", path.display());
+    }
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let name = path.display();
+    let wasm = if bytes.starts_with(b"\0asm") {
+        bytes
+    } else if ext == "wasm" {
+        bail!("{name}: not a WebAssembly binary (no \\0asm header)");
+    } else {
+        let Ok(text) = String::from_utf8(bytes) else {
+            bail!("{name}: not a .wasm, .wat or .wast file (binary data without a wasm header)");
+        };
+        match ext {
+            "wast" => return Ok(Input::Script(text)),
+            "wat" => wat::parse_str(&text).map_err(|e| {
+                let mut e = e;
+                e.set_path(path);
+                anyhow::anyhow!("{}", e.to_string().replace('\n', " "))
+            })?,
+            _ => bail!("{name}: not a .wasm, .wat or .wast file"),
+        }
+    };
+    check_module(&wasm).with_context(|| name.to_string())?;
+    Ok(Input::Module(wasm))
+}
+
+/// Decodes and validates a module with every proposal enabled: the input must be a module some
+/// engine could run.
+fn check_module(wasm: &[u8]) -> anyhow::Result<()> {
+    if let Err(e) = ModuleInfo::parse(wasm) {
+        bail!("{e}");
+    }
+    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+    if let Err(e) = validator.validate_all(wasm) {
+        bail!("invalid module: {} (at offset {:#x})", e.message(), e.offset());
+    }
+    Ok(())
+}
+
+/// The invocation plan of `catchall run`: every exported function, with the all-zero argument
+/// set and then `sets` argument sets from `seed`.
+pub fn plan_for(info: &ModuleInfo, sets: usize, seed: u64) -> Plan {
+    let funcs = info.count(ItemKind::Func);
+    let mut plan = Plan::default();
+    for (i, (name, _, sig)) in info.exported_funcs().enumerate() {
+        let Some(params) = sig.and_then(|s| s.known_params()) else {
+            continue;
+        };
+        let params: Vec<ValType> = params;
+        for args in arg_sets(&params, seed.wrapping_add(i as u64), sets, funcs) {
+            plan.calls.push(oracles::differential::Call {
+                func: name.to_string(),
+                args,
+            });
+        }
+    }
+    // Functions without parameters behave the same on every call with the same state; keep
+    // one call per argument set anyway: state changes between calls are part of the test.
+    plan
+}
+
+/// Runs `catchall run`.
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let input = load(&args.file)?;
+    let engines = engines::select(args.engines.as_deref())?;
+    let engine_refs: Vec<&dyn oracles::Engine> = engines.iter().map(|e| e.as_ref()).collect();
+    let options = RunOptions {
+        limits: Limits {
+            fuel: args.fuel,
+            ..Limits::default()
+        },
+        policy: ComparePolicy {
+            nan: args.nan.into(),
+        },
+        continue_after_verdict: true,
+    };
+    let table = match input {
+        Input::Module(wasm) => {
+            let exposed = oracles::expose::expose(&wasm)
+                .with_context(|| args.file.display().to_string())?;
+            let info = ModuleInfo::parse(&wasm)?;
+            let plan = plan_for(&info, args.arg_sets, args.seed);
+            let case = run_case(&engine_refs, &exposed, &plan, &options);
+            module_table(&args.file, &case)
+        }
+        Input::Script(text) => crate::cli::run_wast::run_script(&args.file, &text, &engine_refs, &options)?,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&table.to_json())?);
+    } else {
+        print!("{}", table.render());
+    }
+    Ok(match table.verdict {
+        Verdict::Diverge(_) => ExitCode::from(EXIT_FINDING),
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+/// The report table of a module run.
+pub fn module_table(file: &Path, case: &oracles::CaseReport) -> Table {
+    Table::from_case(&file.display().to_string(), case)
+}

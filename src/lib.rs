@@ -1,0 +1,7 @@
+//! catchall: differential fuzzing and conformance for WebAssembly engines — the CLI and the
+//! campaign library.
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod generate;
+pub mod report;
