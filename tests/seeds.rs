@@ -66,7 +66,10 @@ fn parse_expectations(text: &str) -> Result<Vec<Expectation>, String> {
         Some(_) => {}
     }
     if let Some(e) = out.iter().skip(1).find(|e| e.call.is_none()) {
-        return Err(format!("line {}: `instantiate` may only come first", e.line));
+        return Err(format!(
+            "line {}: `instantiate` may only come first",
+            e.line
+        ));
     }
     Ok(out)
 }
@@ -103,7 +106,10 @@ fn seeds() -> Vec<PathBuf> {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .map(|entry| entry.expect("a directory entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "wat"))
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains(&filter)))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().contains(&filter))
+        })
         .collect();
     seeds.sort();
     seeds
@@ -127,24 +133,24 @@ fn engines() -> (Vec<Box<dyn Engine>>, Vec<String>) {
     (built, missing)
 }
 
-/// Runs one seed and returns every way it failed its expectations.
-fn check_seed(path: &Path, engines: &[&dyn Engine]) -> Vec<String> {
+/// Runs one seed; returns the engines that ran it and every way it failed its expectations.
+fn check_seed(path: &Path, engines: &[&dyn Engine]) -> (Vec<String>, Vec<String>) {
     let name = seed_name(path);
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) => return vec![format!("{name}: cannot read: {e}")],
+        Err(e) => return (vec![], vec![format!("{name}: cannot read: {e}")]),
     };
     let expectations = match parse_expectations(&text) {
         Ok(e) => e,
-        Err(e) => return vec![format!("{name}: {e}")],
+        Err(e) => return (vec![], vec![format!("{name}: {e}")]),
     };
     let wasm = match wat::parse_str(&text) {
         Ok(w) => w,
-        Err(e) => return vec![format!("{name}: does not parse: {e}")],
+        Err(e) => return (vec![], vec![format!("{name}: does not parse: {e}")]),
     };
     let exposed = match oracles::expose::expose(&wasm) {
         Ok(w) => w,
-        Err(e) => return vec![format!("{name}: expose failed: {e}")],
+        Err(e) => return (vec![], vec![format!("{name}: expose failed: {e}")]),
     };
     let plan = Plan {
         calls: expectations.iter().filter_map(|e| e.call.clone()).collect(),
@@ -218,7 +224,8 @@ fn check_seed(path: &Path, engines: &[&dyn Engine]) -> Vec<String> {
     if case.verdict != Verdict::Agree {
         failures.push(format!("{name}: case verdict {:?}", case.verdict));
     }
-    failures
+    let ran = ran.iter().map(|&i| case.engines[i].name.clone()).collect();
+    (ran, failures)
 }
 
 #[test]
@@ -232,11 +239,12 @@ fn every_seed_meets_its_expectations_on_every_engine() {
     assert!(!seeds.is_empty(), "no seeds found under corpus/seeds");
     let mut failures = Vec::new();
     for seed in &seeds {
-        let f = check_seed(seed, &refs);
+        let (ran, f) = check_seed(seed, &refs);
         eprintln!(
-            "{}: {}",
+            "{}: {} (ran on {})",
             seed_name(seed),
-            if f.is_empty() { "ok" } else { "FAILED" }
+            if f.is_empty() { "ok" } else { "FAILED" },
+            ran.join(", ")
         );
         failures.extend(f);
     }
@@ -297,14 +305,20 @@ fn expectation_lines_parse() {
 fn malformed_expectation_lines_are_rejected() {
     for (text, error) in [
         ("(module)", "no `;; expect:` lines"),
-        (";; expect: f() => ok", "the first expectation must be `instantiate`"),
+        (
+            ";; expect: f() => ok",
+            "the first expectation must be `instantiate`",
+        ),
         (";; expect: instantiate ok", "expected `ACTION => CELL`"),
         (";; expect: instantiate =>", "empty expected cell"),
         (
             ";; expect: instantiate => ok\n;; expect: f(i32) => ok",
             "`i32` is not a value",
         ),
-        (";; expect: instantiate => ok\n;; expect: f => ok", "expected `name(args)`"),
+        (
+            ";; expect: instantiate => ok\n;; expect: f => ok",
+            "expected `name(args)`",
+        ),
         (
             ";; expect: instantiate => ok\n;; expect: instantiate => ok",
             "`instantiate` may only come first",

@@ -17,8 +17,9 @@
 //! - `assert_unlinkable`: rejected at link time;
 //! - `assert_uninstantiable`: instantiation traps or throws.
 //!
-//! An engine crash fails every check. A command blocked by an earlier failure, or outside
-//! catchall's vocabulary, is skipped.
+//! An engine crash fails every check. A command whose module the engine cannot run (a
+//! proposal it lacks), a command blocked by an earlier failure, and a directive outside
+//! catchall's vocabulary are skipped.
 
 use crate::script::{Command, CommandKind, display_expected};
 use crate::session::Step;
@@ -47,6 +48,7 @@ pub fn check(command: &Command, step: &Step, strict_messages: bool) -> Option<Ch
     }
     let observation = match step {
         Step::Blocked(b) => return Some(Check::Skip(b.reason.clone())),
+        Step::Skipped(why) => return Some(Check::Skip(why.clone())),
         Step::Performed(p) => &p.observation,
         Step::Nothing => {
             return Some(match &command.kind {
@@ -149,7 +151,7 @@ pub fn trap_matches(trap: &Trap, message: &str, strict_messages: bool) -> bool {
 /// What an engine did, for a failure message: `i32:7`, `trap oob ("...")`, `invalid module: ...`.
 pub fn describe(observation: &Observation) -> String {
     let text = match &observation.outcome {
-        Ok(Outcome::Return(vals)) if vals.is_empty() => "success".to_string(),
+        Ok(Outcome::Return(vals)) if vals.is_empty() => "success (no results)".to_string(),
         Ok(Outcome::Return(vals)) => oracles::value::display_list(vals),
         Ok(Outcome::Trap(t)) => format!("trap {} ({:?})", t.kind.short_name(), t.message),
         Ok(other) => other.to_string(),
@@ -158,8 +160,19 @@ pub fn describe(observation: &Observation) -> String {
     truncate(&one_line(&text), 400)
 }
 
+/// Whitespace runs become one space and other control characters are escaped, so that an
+/// engine's message (which may quote the module's bytes) stays on one printable line.
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let squashed = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(squashed.len());
+    for c in squashed.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -204,7 +217,10 @@ mod tests {
             action: invoke(),
             expected: vec![Expected::Exact(Val::I32(1))],
         });
-        assert_eq!(check(&c, &ran(Ok(Outcome::Return(vec![Val::I32(1)]))), false), Some(Check::Pass(None)));
+        assert_eq!(
+            check(&c, &ran(Ok(Outcome::Return(vec![Val::I32(1)]))), false),
+            Some(Check::Pass(None))
+        );
         assert_eq!(
             check(&c, &ran(Ok(Outcome::Return(vec![Val::I32(2)]))), false),
             Some(Check::Fail {
@@ -213,7 +229,11 @@ mod tests {
             })
         );
         assert!(matches!(
-            check(&c, &ran(Ok(Outcome::Return(vec![Val::I32(1), Val::I32(1)]))), false),
+            check(
+                &c,
+                &ran(Ok(Outcome::Return(vec![Val::I32(1), Val::I32(1)]))),
+                false
+            ),
             Some(Check::Fail { .. })
         ));
         assert!(matches!(
@@ -234,14 +254,26 @@ mod tests {
                 message: message.into(),
             })))
         };
-        assert_eq!(check(&c, &oob("wasm trap: memory oob"), false), Some(Check::Pass(None)));
+        assert_eq!(
+            check(&c, &oob("wasm trap: memory oob"), false),
+            Some(Check::Pass(None))
+        );
         // Strict engines must use the spec's text.
-        assert!(matches!(check(&c, &oob("wasm trap: memory oob"), true), Some(Check::Fail { .. })));
-        assert_eq!(check(&c, &oob("out of bounds memory access at 7"), true), Some(Check::Pass(None)));
+        assert!(matches!(
+            check(&c, &oob("wasm trap: memory oob"), true),
+            Some(Check::Fail { .. })
+        ));
+        assert_eq!(
+            check(&c, &oob("out of bounds memory access at 7"), true),
+            Some(Check::Pass(None))
+        );
         let other = ran(Ok(Outcome::Trap(Trap::spec(TrapKind::Unreachable))));
         assert!(matches!(check(&c, &other, false), Some(Check::Fail { .. })));
         let returned = ran(Ok(Outcome::Return(vec![])));
-        assert!(matches!(check(&c, &returned, false), Some(Check::Fail { .. })));
+        assert!(matches!(
+            check(&c, &returned, false),
+            Some(Check::Fail { .. })
+        ));
     }
 
     #[test]
@@ -256,8 +288,13 @@ mod tests {
             module: module.clone(),
             message: "type mismatch".into(),
         });
-        assert_eq!(check(&c, &ran(Err(ModuleError::Invalid("x".into()))), false), Some(Check::Pass(None)));
-        let Some(Check::Pass(Some(note))) = check(&c, &ran(Err(ModuleError::Malformed("bad".into()))), false) else {
+        assert_eq!(
+            check(&c, &ran(Err(ModuleError::Invalid("x".into()))), false),
+            Some(Check::Pass(None))
+        );
+        let Some(Check::Pass(Some(note))) =
+            check(&c, &ran(Err(ModuleError::Malformed("bad".into()))), false)
+        else {
             panic!()
         };
         assert!(note.contains("rejected as malformed"), "{note}");
@@ -276,7 +313,10 @@ mod tests {
             }),
             message: "unexpected token".into(),
         });
-        assert!(matches!(check(&c, &Step::Nothing, false), Some(Check::Pass(Some(_)))));
+        assert!(matches!(
+            check(&c, &Step::Nothing, false),
+            Some(Check::Pass(Some(_)))
+        ));
     }
 
     #[test]
@@ -291,8 +331,14 @@ mod tests {
             module: module.clone(),
             message: "unknown import".into(),
         });
-        assert_eq!(check(&c, &ran(Err(ModuleError::Unlinkable("x".into()))), false), Some(Check::Pass(None)));
-        assert!(matches!(check(&c, &ran(Err(ModuleError::Invalid("x".into()))), false), Some(Check::Fail { .. })));
+        assert_eq!(
+            check(&c, &ran(Err(ModuleError::Unlinkable("x".into()))), false),
+            Some(Check::Pass(None))
+        );
+        assert!(matches!(
+            check(&c, &ran(Err(ModuleError::Invalid("x".into()))), false),
+            Some(Check::Fail { .. })
+        ));
         let c = cmd(CommandKind::AssertUninstantiable {
             module,
             message: "unreachable".into(),
@@ -304,7 +350,11 @@ mod tests {
             message: "call stack exhausted".into(),
         });
         assert_eq!(
-            check(&c, &ran(Ok(Outcome::Exhaustion(Exhaustion::CallStack))), false),
+            check(
+                &c,
+                &ran(Ok(Outcome::Exhaustion(Exhaustion::CallStack))),
+                false
+            ),
             Some(Check::Pass(None))
         );
         assert!(matches!(

@@ -7,6 +7,13 @@
 //! reason = "https://github.com/bytecodealliance/wasmtime/issues/NNNN: what goes wrong"
 //! ```
 //!
+//! Beside the ledgers, `errata.toml` lists the few assertions of the pinned suite that are
+//! false under the feature set every engine (and the spec, since Wasm 3.0) implements — for
+//! example the memory64 proposal's snapshot asserting that two memories are invalid, from
+//! before multi-memory. Those checks are skipped on every engine, with the erratum's reason.
+//! An erratum names the exact line and directive, and one that no longer matches the suite
+//! is an error, so errata cannot silently outlive the test they correct.
+//!
 //! The ledger is strict both ways: a failure it does not list is unexpected, and so is an
 //! entry that matches no failure (the test passes now: remove the entry), an entry for a file
 //! the engine skips by feature (skipped files are never listed), and, when the whole suite
@@ -132,16 +139,7 @@ impl Ledger {
 
     /// Parses a ledger's text; `path` names it in errors.
     pub fn parse(path: &str, engine: &str, text: &str) -> Result<Ledger, LedgerError> {
-        let file: LedgerFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-            LedgerError::Parse {
-                path: path.to_string(),
-                line: line as u32,
-                message: e.message().trim().to_string(),
-            }
-        })?;
+        let file: LedgerFile = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
         let mut seen = HashSet::new();
         for (i, entry) in file.expected_failure.iter().enumerate() {
             let bad = |message: &str| LedgerError::Entry {
@@ -186,6 +184,146 @@ impl Ledger {
     }
 }
 
+/// An assertion of the pinned suite that is false under the feature set catchall's engines
+/// implement; skipped on every engine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Erratum {
+    /// The file's suite key.
+    pub file: String,
+    /// The directive's line.
+    pub line: u32,
+    /// The directive's keyword (`assert_invalid`, ...), checked against the file.
+    pub directive: String,
+    /// Why the assertion is false.
+    pub reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ErrataFile {
+    #[serde(default)]
+    erratum: Vec<Erratum>,
+}
+
+/// The directives an erratum may cover: assertions about one module, which bind nothing a
+/// later command depends on.
+const ERRATUM_DIRECTIVES: &[&str] = &[
+    "assert_invalid",
+    "assert_malformed",
+    "assert_unlinkable",
+    "assert_uninstantiable",
+];
+
+/// The suite's errata, `expectations/errata.toml`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Errata {
+    /// Where they were read from.
+    pub path: String,
+    /// The errata, in file order.
+    pub entries: Vec<Erratum>,
+}
+
+impl Errata {
+    /// Reads `<dir>/errata.toml`; a missing file means no errata.
+    pub fn load(dir: &Path) -> Result<Errata, LedgerError> {
+        let path = dir.join("errata.toml");
+        let shown = path.display().to_string();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Errata::parse(&shown, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Errata {
+                path: shown,
+                entries: Vec::new(),
+            }),
+            Err(source) => Err(LedgerError::Read {
+                path: shown,
+                source,
+            }),
+        }
+    }
+
+    /// Parses errata; `path` names the file in errors.
+    pub fn parse(path: &str, text: &str) -> Result<Errata, LedgerError> {
+        let file: ErrataFile = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+        let mut seen = HashSet::new();
+        for (i, entry) in file.erratum.iter().enumerate() {
+            let bad = |message: String| LedgerError::Entry {
+                path: path.to_string(),
+                index: i + 1,
+                location: format!("{}:{}", entry.file, entry.line),
+                message,
+            };
+            if entry.reason.trim().is_empty() {
+                return Err(bad("the reason is empty".into()));
+            }
+            if !ERRATUM_DIRECTIVES.contains(&entry.directive.as_str()) {
+                return Err(bad(format!(
+                    "errata may only cover {}",
+                    ERRATUM_DIRECTIVES.join(", ")
+                )));
+            }
+            if !seen.insert((entry.file.clone(), entry.line)) {
+                return Err(bad("listed twice".into()));
+            }
+        }
+        Ok(Errata {
+            path: path.to_string(),
+            entries: file.erratum,
+        })
+    }
+
+    /// The erratum for the directive at `line` of `file`.
+    pub fn covering(&self, file: &str, line: u32) -> Option<&Erratum> {
+        self.entries
+            .iter()
+            .find(|e| e.line == line && e.file == file)
+    }
+
+    /// Checks every erratum against the scripts that will run: it must name a line holding
+    /// its directive. When `whole_suite`, an erratum naming a file that is not among them is
+    /// an error too.
+    pub fn verify(&self, scripts: &[crate::Script], whole_suite: bool) -> Result<(), LedgerError> {
+        for (i, entry) in self.entries.iter().enumerate() {
+            let bad = |message: String| LedgerError::Entry {
+                path: self.path.clone(),
+                index: i + 1,
+                location: format!("{}:{}", entry.file, entry.line),
+                message,
+            };
+            let Some(script) = scripts.iter().find(|s| s.file == entry.file) else {
+                if whole_suite {
+                    return Err(bad("no such file in the suite".into()));
+                }
+                continue;
+            };
+            let found = script
+                .commands
+                .iter()
+                .find(|c| c.line == entry.line)
+                .map(|c| c.kind.directive());
+            if found != Some(entry.directive.as_str()) {
+                return Err(bad(format!(
+                    "the file has {} at that line, not {}: the suite changed, update or remove the erratum",
+                    found.map_or("no directive".to_string(), |d| format!("`{d}`")),
+                    entry.directive
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn toml_error(path: &str, text: &str, e: &toml::de::Error) -> LedgerError {
+    let line = e.span().map_or(1, |s| {
+        text[..s.start.min(text.len())].matches('\n').count() + 1
+    });
+    LedgerError::Parse {
+        path: path.to_string(),
+        line: line as u32,
+        message: e.message().trim().to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,8 +364,12 @@ reason = "r2"
         assert!(e.to_string().contains("lnie"), "{e}");
         let e = Ledger::parse("x.toml", "e", "[[expected-failure]\n").unwrap_err();
         assert!(matches!(e, LedgerError::Parse { line: 1, .. }), "{e}");
-        let e = Ledger::parse("x.toml", "e", "[[expected-failure]]\nfile = \"a\"\nreason = \" \"\n")
-            .unwrap_err();
+        let e = Ledger::parse(
+            "x.toml",
+            "e",
+            "[[expected-failure]]\nfile = \"a\"\nreason = \" \"\n",
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("reason is empty"), "{e}");
         let e = Ledger::parse(
             "x.toml",
@@ -236,8 +378,40 @@ reason = "r2"
         )
         .unwrap_err();
         assert!(e.to_string().contains("listed twice"), "{e}");
-        let e = Ledger::parse("x.toml", "e", "[[expected-failures]]\nfile = \"a\"\nreason = \"r\"\n")
-            .unwrap_err();
+        let e = Ledger::parse(
+            "x.toml",
+            "e",
+            "[[expected-failures]]\nfile = \"a\"\nreason = \"r\"\n",
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("expected-failures"), "{e}");
+    }
+
+    #[test]
+    fn errata_must_match_the_suite() {
+        let text = "[[erratum]]\nfile = \"t.wast\"\nline = 2\ndirective = \"assert_invalid\"\nreason = \"r\"\n";
+        let errata = Errata::parse("errata.toml", text).unwrap();
+        let script = crate::script::parse(
+            "t.wast",
+            "(module)\n(assert_invalid (module (func (result i32))) \"type mismatch\")\n",
+        )
+        .unwrap();
+        errata.verify(std::slice::from_ref(&script), true).unwrap();
+        assert!(errata.covering("t.wast", 2).is_some());
+        let moved = crate::script::parse(
+            "t.wast",
+            "(module)\n\n(assert_invalid (module (func (result i32))) \"x\")\n",
+        )
+        .unwrap();
+        let e = errata.verify(&[moved], true).unwrap_err();
+        assert!(e.to_string().contains("no directive at that line"), "{e}");
+        assert!(errata.verify(&[], true).is_err());
+        assert!(errata.verify(&[], false).is_ok());
+        let e = Errata::parse(
+            "errata.toml",
+            &text.replace("assert_invalid", "assert_return"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("errata may only cover"), "{e}");
     }
 }

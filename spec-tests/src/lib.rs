@@ -19,7 +19,7 @@ pub mod script;
 pub mod session;
 pub mod suite;
 
-pub use ledger::{Ledger, LedgerError};
+pub use ledger::{Errata, Ledger, LedgerError};
 pub use report::{EngineInfo, Report};
 pub use run::{FileRun, Unexpected};
 pub use script::{Command, CommandKind, ParseError, Script};
@@ -31,7 +31,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// The command that regenerates `spec-tests/CONFORMANCE.md`.
-pub const CONFORMANCE_COMMAND: &str = "cargo run --release -- spec --markdown > spec-tests/CONFORMANCE.md";
+pub const CONFORMANCE_COMMAND: &str =
+    "cargo run --release -- spec --markdown > spec-tests/CONFORMANCE.md";
 
 /// `spec-tests/CONFORMANCE.md` of this checkout.
 pub fn conformance_md_path() -> PathBuf {
@@ -65,13 +66,16 @@ pub fn conformance(
         .iter()
         .map(|e| Ledger::load(ledger_dir, e.name()))
         .collect::<Result<Vec<_>, _>>()?;
+    let errata = Errata::load(ledger_dir)?;
     let scripts = run::parse_all(files)?;
-    let runs = run::run_all(engines, files, &scripts, run::spec_limits());
+    errata.verify(&scripts, whole_suite)?;
+    let runs = run::run_all(engines, files, &scripts, run::spec_limits(), &errata);
     let keys: HashSet<String> = files.iter().map(|f| f.key.clone()).collect();
     Ok(Report::new(
         engines.iter().map(|e| EngineInfo::of(*e)).collect(),
         runs,
         ledgers,
+        errata.entries,
         whole_suite.then_some(&keys),
     ))
 }

@@ -1,6 +1,6 @@
 //! The conformance report: the matrix (suites by engines), unexpected results, and its text, JSON and Markdown forms.
 
-use crate::ledger::Ledger;
+use crate::ledger::{Erratum, Ledger};
 use crate::run::{FileRun, Unexpected, apply_ledger};
 use oracles::Engine;
 use serde::Serialize;
@@ -86,6 +86,8 @@ pub struct Report {
     pub unexpected: Vec<Unexpected>,
     /// The ledgers used, one per engine.
     pub ledgers: Vec<Ledger>,
+    /// The suite errata that applied to the files that ran.
+    pub errata: Vec<Erratum>,
 }
 
 impl Report {
@@ -96,8 +98,14 @@ impl Report {
         engines: Vec<EngineInfo>,
         mut runs: Vec<FileRun>,
         mut ledgers: Vec<Ledger>,
+        errata: Vec<Erratum>,
         suite: Option<&HashSet<String>>,
     ) -> Report {
+        let ran: HashSet<&str> = runs.iter().map(|r| r.file.as_str()).collect();
+        let errata: Vec<Erratum> = errata
+            .into_iter()
+            .filter(|e| ran.contains(e.file.as_str()))
+            .collect();
         for e in &engines {
             if !ledgers.iter().any(|l| l.engine == e.name) {
                 ledgers.push(Ledger::empty(&e.name));
@@ -120,7 +128,10 @@ impl Report {
         let engine_order = |name: &str| engines.iter().position(|e| e.name == name);
         unexpected.sort_by_key(|u| {
             (
-                file_order.get(u.file.as_str()).copied().unwrap_or(usize::MAX),
+                file_order
+                    .get(u.file.as_str())
+                    .copied()
+                    .unwrap_or(usize::MAX),
                 u.file.clone(),
                 u.line,
                 engine_order(&u.engine),
@@ -131,6 +142,7 @@ impl Report {
             runs,
             unexpected,
             ledgers,
+            errata,
         }
     }
 
@@ -240,6 +252,21 @@ impl Report {
             }
         }
 
+        let skipped: Vec<String> = self
+            .engines
+            .iter()
+            .zip(&total)
+            .filter(|(_, c)| c.skipped_checks > 0)
+            .map(|(e, c)| format!("{} {}", e.name, c.skipped_checks))
+            .collect();
+        if !skipped.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nchecks skipped in files that ran (needing a proposal the engine lacks, \
+                 depending on a failed module, or a suite erratum): {}",
+                skipped.join(", ")
+            );
+        }
         let expected: Vec<String> = self
             .expected_counts()
             .into_iter()
@@ -300,6 +327,7 @@ impl Report {
                         "ledger": f.ledger,
                     })).collect::<Vec<_>>(),
                     "notes": r.notes,
+                    "skips": r.skips,
                 })
             })
             .collect();
@@ -361,7 +389,11 @@ impl Report {
             rule.push_str("---:|");
         }
         let _ = writeln!(out, "{header}\n{rule}");
-        for (g, cells) in rows.iter().map(|(g, c)| (g.as_str(), c)).chain([("**total**", &total)]) {
+        for (g, cells) in rows
+            .iter()
+            .map(|(g, c)| (g.as_str(), c))
+            .chain([("**total**", &total)])
+        {
             let _ = write!(out, "| {g} |");
             for c in cells {
                 let _ = write!(out, " {} |", c.checks());
@@ -391,13 +423,39 @@ impl Report {
             }
             any = true;
             let _ = writeln!(out, "### {}\n", ledger.engine);
+            // Entries sharing a reason are listed together, in ledger order.
+            let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
             for entry in &ledger.entries {
-                let _ = writeln!(out, "- `{}`: {}", entry.location(), entry.reason);
+                let at = format!("`{}`", entry.location());
+                match reasons.iter_mut().find(|(r, _)| *r == entry.reason) {
+                    Some((_, places)) => places.push(at),
+                    None => reasons.push((&entry.reason, vec![at])),
+                }
+            }
+            for (reason, places) in reasons {
+                let _ = writeln!(out, "- {reason}: {}", places.join(", "));
             }
             out.push('\n');
         }
         if !any {
             out.push_str("None: every engine passes every check it runs.\n\n");
+        }
+        out.push_str("## Suite errata\n\n");
+        if self.errata.is_empty() {
+            out.push_str("None.\n\n");
+        } else {
+            out.push_str(
+                "Assertions of the pinned suite that are false under the features every engine \
+                 implements; skipped on every engine (`spec-tests/expectations/errata.toml`).\n\n",
+            );
+            for e in &self.errata {
+                let _ = writeln!(
+                    out,
+                    "- `{}:{}` ({}): {}",
+                    e.file, e.line, e.directive, e.reason
+                );
+            }
+            out.push('\n');
         }
         out.push_str("## Files skipped by feature\n\n");
         let reasons = self.skip_reasons();

@@ -1,19 +1,25 @@
 //! Running scripts on engines (files in parallel) and holding the results against the ledger: the gate.
 //!
-//! A file is run on an engine when the engine supports every proposal the file's valid
-//! modules use ([`Script::features`]); otherwise the whole file is skipped for that engine,
-//! naming the missing proposals. Inside a file, every directive that runs something is one
-//! check (a module must instantiate, a bare action must complete, an assertion must hold);
-//! checks blocked by an earlier failure (see [`crate::session`]), directives outside catchall's
-//! vocabulary, and modules an engine reports as unsupported ([`ModuleError::Unsupported`],
-//! whose contract is "skip this engine") are counted as skipped, with the reason.
+//! **Skipping by feature.** A file none of whose valid modules the engine can run (each uses a
+//! proposal the engine lacks) is skipped for that engine as a whole, naming the missing
+//! proposals, and never appears in a ledger. In a file that does run, a module using a
+//! proposal the engine lacks (say, the three typed-function-reference modules at the end of
+//! the exceptions proposal's `try_table.wast`) is skipped with the commands that depend on it,
+//! rather than costing the engine the whole file; so is a module the engine reports as
+//! unsupported ([`oracles::ModuleError::Unsupported`]).
+//!
+//! **Checks.** Inside a file, every directive that runs something is one check (a module must
+//! instantiate, a bare action must complete, an assertion must hold). Checks skipped by
+//! feature, blocked by an earlier failure (see [`crate::session`]), outside catchall's
+//! vocabulary, or covered by a suite erratum ([`Errata`]) are counted as skipped, each with its
+//! reason.
 
 use crate::check::{Check, check};
-use crate::ledger::Ledger;
+use crate::ledger::{Errata, Ledger};
 use crate::script::{self, ParseError, Script};
-use crate::session::{Session, Step};
+use crate::session::Session;
 use crate::suite::SuiteFile;
-use oracles::{Engine, Limits, ModuleError};
+use oracles::{Engine, Features, Limits};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -89,8 +95,30 @@ pub struct FileRun {
     pub skips: Vec<Note>,
 }
 
+/// Why a file is skipped as a whole on an engine with `features`: every module the file
+/// expects to be valid uses a proposal outside them. `None` when the file runs.
+pub fn file_skip(script: &Script, features: Features) -> Option<String> {
+    let mut missing = Features::NONE;
+    let mut any = false;
+    for m in script.valid_modules() {
+        let lacks = m.features.difference(features);
+        if lacks.is_empty() {
+            return None;
+        }
+        any = true;
+        missing.insert(lacks);
+    }
+    any.then(|| format!("needs {missing}"))
+}
+
 /// Runs one parsed script on one engine.
-pub fn run_script(engine: &dyn Engine, file: &SuiteFile, script: &Script, limits: Limits) -> FileRun {
+pub fn run_script(
+    engine: &dyn Engine,
+    file: &SuiteFile,
+    script: &Script,
+    limits: Limits,
+    errata: &Errata,
+) -> FileRun {
     let mut run = FileRun {
         engine: engine.name().to_string(),
         file: file.key.clone(),
@@ -103,28 +131,16 @@ pub fn run_script(engine: &dyn Engine, file: &SuiteFile, script: &Script, limits
         notes: Vec::new(),
         skips: Vec::new(),
     };
-    let missing = script.features().difference(engine.features());
-    if !missing.is_empty() {
-        run.skipped_by = Some(format!("needs {missing}"));
+    if let Some(why) = file_skip(script, engine.features()) {
+        run.skipped_by = Some(why);
         return run;
     }
     let strict = engine.spec_messages();
     let mut session = Session::new(engine, limits, false).with_snapshots(false);
     for command in &script.commands {
-        let step = session.step(command);
-        let unsupported = match &step {
-            Step::Performed(p) => match &p.observation.outcome {
-                Err(ModuleError::Unsupported(m)) => Some(m.clone()),
-                _ => None,
-            },
-            _ => None,
-        };
-        let verdict = match unsupported {
-            Some(m) => Some(Check::Skip(format!(
-                "unsupported by the engine: {}",
-                m.split_whitespace().collect::<Vec<_>>().join(" ")
-            ))),
-            None => check(command, &step, strict),
+        let verdict = match errata.covering(&file.key, command.line) {
+            Some(erratum) => Some(Check::Skip(format!("suite erratum: {}", erratum.reason))),
+            None => check(command, &session.step(command), strict),
         };
         match verdict {
             None => {}
@@ -175,6 +191,7 @@ pub fn run_all(
     files: &[SuiteFile],
     scripts: &[Script],
     limits: Limits,
+    errata: &Errata,
 ) -> Vec<FileRun> {
     let pairs: Vec<(usize, usize)> = (0..files.len())
         .flat_map(|f| (0..engines.len()).map(move |e| (f, e)))
@@ -182,7 +199,7 @@ pub fn run_all(
     pairs
         .par_iter()
         .with_max_len(1)
-        .map(|&(f, e)| run_script(engines[e], &files[f], &scripts[f], limits))
+        .map(|&(f, e)| run_script(engines[e], &files[f], &scripts[f], limits, errata))
         .collect()
 }
 
@@ -253,7 +270,10 @@ pub fn apply_ledger(
             }
         }
     }
-    for run in runs.iter().filter(|r| r.engine == ledger.engine && r.skipped_by.is_none()) {
+    for run in runs
+        .iter()
+        .filter(|r| r.engine == ledger.engine && r.skipped_by.is_none())
+    {
         ran.insert(&run.file);
     }
     for (i, entry) in ledger.entries.iter().enumerate() {
@@ -269,11 +289,11 @@ pub fn apply_ledger(
         };
         if ran.contains(entry.file.as_str()) {
             unexpected.push(stale(
-                "it passes: remove it from the ledger".to_string(),
+                "a pass: remove the entry from the ledger".to_string(),
             ));
         } else if let Some((_, why)) = skipped.iter().find(|(f, _)| *f == entry.file) {
             unexpected.push(stale(format!(
-                "the file is skipped by feature ({why}): remove it from the ledger"
+                "a file skipped by feature ({why}): remove the entry from the ledger"
             )));
         } else if suite.is_some_and(|s| !s.contains(&entry.file)) {
             unexpected.push(stale(
@@ -343,7 +363,11 @@ mod tests {
         let mut runs = vec![run("a.wast", &[])];
         let u = apply_ledger(&mut runs, &ledger(&[("a.wast", Some(3))]), None);
         assert_eq!(u.len(), 1);
-        assert!(u[0].to_string().contains("remove it from the ledger"), "{}", u[0]);
+        assert!(
+            u[0].to_string().contains("got a pass: remove the entry"),
+            "{}",
+            u[0]
+        );
         // Entries for files that did not run are ignored, unless the whole suite ran.
         let mut runs = vec![run("a.wast", &[])];
         assert!(apply_ledger(&mut runs, &ledger(&[("b.wast", None)]), None).is_empty());

@@ -50,12 +50,15 @@ impl Script {
     /// like it needs a proposal.
     pub fn features(&self) -> Features {
         let mut features = Features::NONE;
-        for command in &self.commands {
-            if let Some(m) = command.kind.valid_module() {
-                features.insert(m.features);
-            }
+        for m in self.valid_modules() {
+            features.insert(m.features);
         }
         features
+    }
+
+    /// The modules this script expects to be valid (see [`Script::features`]).
+    pub fn valid_modules(&self) -> impl Iterator<Item = &ScriptModule> {
+        self.commands.iter().filter_map(|c| c.kind.valid_module())
     }
 
     /// The number of commands.
@@ -338,11 +341,14 @@ impl NanKind {
     /// Whether a float (or lane) value matches the pattern.
     pub fn matches(self, v: &Val) -> bool {
         use oracles::value::NanClass;
-        match (self, v.nan_class()) {
-            (NanKind::Canonical, Some(NanClass::Canonical)) => true,
-            (NanKind::Arithmetic, Some(NanClass::Canonical | NanClass::Arithmetic)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, v.nan_class()),
+            (NanKind::Canonical, Some(NanClass::Canonical))
+                | (
+                    NanKind::Arithmetic,
+                    Some(NanClass::Canonical | NanClass::Arithmetic)
+                )
+        )
     }
 }
 
@@ -454,10 +460,10 @@ impl fmt::Display for Expected {
     }
 }
 
-/// Writes a list of patterns as `a, b, c` (`ok` when empty).
+/// Writes a list of patterns as `a, b, c` (`no results` when empty).
 pub fn display_expected(expected: &[Expected]) -> String {
     if expected.is_empty() {
-        return "ok".to_string();
+        return "no results".to_string();
     }
     expected
         .iter()
@@ -490,9 +496,10 @@ pub fn parse(file: &str, text: &str) -> Result<Script, ParseError> {
 
     let mut lexer = wast::lexer::Lexer::new(&source);
     lexer.allow_confusing_unicode(true);
-    let buffer = ParseBuffer::new_with_lexer(lexer)
-        .map_err(|e| err(e.span().offset(), e.message()))?;
-    let wast = wast::parser::parse::<Wast>(&buffer).map_err(|e| err(e.span().offset(), e.message()))?;
+    let buffer =
+        ParseBuffer::new_with_lexer(lexer).map_err(|e| err(e.span().offset(), e.message()))?;
+    let wast =
+        wast::parser::parse::<Wast>(&buffer).map_err(|e| err(e.span().offset(), e.message()))?;
 
     let mut builder = Builder {
         commands: Vec::new(),
@@ -597,7 +604,10 @@ impl Builder {
         Ok(match directive {
             WastDirective::Module(module) => {
                 let Some(m) = self.module(module, offset)? else {
-                    return Ok(unsupported("module", "components are outside catchall's scope"));
+                    return Ok(unsupported(
+                        "module",
+                        "components are outside catchall's scope",
+                    ));
                 };
                 if let Some(n) = &m.name {
                     self.instances.insert(n.clone());
@@ -654,7 +664,9 @@ impl Builder {
             WastDirective::AssertReturn { exec, results, .. } => {
                 let action = match self.execute(exec)? {
                     Ok(a) => a,
-                    Err(Unrepresentable(reason)) => return Ok(unsupported("assert_return", &reason)),
+                    Err(Unrepresentable(reason)) => {
+                        return Ok(unsupported("assert_return", &reason));
+                    }
                 };
                 let mut expected = Vec::with_capacity(results.len());
                 for r in results {
@@ -710,7 +722,10 @@ impl Builder {
                     module,
                     message: message.to_string(),
                 },
-                None => unsupported("assert_malformed", "components are outside catchall's scope"),
+                None => unsupported(
+                    "assert_malformed",
+                    "components are outside catchall's scope",
+                ),
             },
             WastDirective::AssertUnlinkable {
                 module, message, ..
@@ -719,7 +734,10 @@ impl Builder {
                     module,
                     message: message.to_string(),
                 },
-                None => unsupported("assert_unlinkable", "components are outside catchall's scope"),
+                None => unsupported(
+                    "assert_unlinkable",
+                    "components are outside catchall's scope",
+                ),
             },
             WastDirective::AssertInvalidCustom { .. } => unsupported(
                 "assert_invalid_custom",
@@ -733,17 +751,19 @@ impl Builder {
                 "assert_suspension",
                 "stack switching is outside catchall's scope",
             ),
-            WastDirective::Thread(_) => unsupported("thread", "threads are outside catchall's scope"),
-            WastDirective::Wait { .. } => unsupported("wait", "threads are outside catchall's scope"),
+            WastDirective::Thread(_) => {
+                unsupported("thread", "threads are outside catchall's scope")
+            }
+            WastDirective::Wait { .. } => {
+                unsupported("wait", "threads are outside catchall's scope")
+            }
         })
     }
 
     /// Checks a reference to an instance by name (or to the current instance).
     fn instance_ref(&self, name: Option<&str>, offset: usize) -> BuildResult<Option<String>> {
         match name {
-            Some(n) if !self.instances.contains(n) => {
-                Err((offset, format!("unknown module ${n}")))
-            }
+            Some(n) if !self.instances.contains(n) => Err((offset, format!("unknown module ${n}"))),
             Some(n) => Ok(Some(n.to_string())),
             None if !self.have_current => Err((offset, "no module defined before this".into())),
             None => Ok(None),
@@ -754,7 +774,10 @@ impl Builder {
     fn module(&self, module: QuoteWat<'_>, offset: usize) -> BuildResult<Option<ScriptModule>> {
         match encode(module) {
             Ok(m) => Ok(m),
-            Err(rejection) => Err((offset, format!("module does not parse: {}", rejection.message))),
+            Err(rejection) => Err((
+                offset,
+                format!("module does not parse: {}", rejection.message),
+            )),
         }
     }
 
@@ -765,7 +788,8 @@ impl Builder {
     }
 
     fn invoke(&self, invoke: WastInvoke<'_>) -> BuildResult<Result<Action, Unrepresentable>> {
-        let instance = self.instance_ref(invoke.module.map(|id| id.name()), invoke.span.offset())?;
+        let instance =
+            self.instance_ref(invoke.module.map(|id| id.name()), invoke.span.offset())?;
         let mut args = Vec::with_capacity(invoke.args.len());
         for a in invoke.args {
             match arg_of(a) {
@@ -904,9 +928,12 @@ fn v128_pattern(p: &V128Pattern) -> Expected {
         V128Pattern::F32x4(l) => {
             let lanes = [lane32(&l[0]), lane32(&l[1]), lane32(&l[2]), lane32(&l[3])];
             match lanes {
-                [LanePattern::Bits(a), LanePattern::Bits(b), LanePattern::Bits(c), LanePattern::Bits(d)] => {
-                    exact(bits_of([a, b, c, d].map(u128::from)))
-                }
+                [
+                    LanePattern::Bits(a),
+                    LanePattern::Bits(b),
+                    LanePattern::Bits(c),
+                    LanePattern::Bits(d),
+                ] => exact(bits_of([a, b, c, d].map(u128::from))),
                 _ => Expected::V128(V128Lanes::F32x4(lanes)),
             }
         }
@@ -936,12 +963,16 @@ fn expected_core(core: WastRetCore<'_>) -> Result<Expected, Unrepresentable> {
         WastRetCore::I32(v) => Expected::Exact(Val::I32(v)),
         WastRetCore::I64(v) => Expected::Exact(Val::I64(v)),
         WastRetCore::F32(NanPattern::Value(v)) => Expected::Exact(Val::F32(v.bits)),
-        WastRetCore::F32(NanPattern::CanonicalNan) => Expected::Nan(ValType::F32, NanKind::Canonical),
+        WastRetCore::F32(NanPattern::CanonicalNan) => {
+            Expected::Nan(ValType::F32, NanKind::Canonical)
+        }
         WastRetCore::F32(NanPattern::ArithmeticNan) => {
             Expected::Nan(ValType::F32, NanKind::Arithmetic)
         }
         WastRetCore::F64(NanPattern::Value(v)) => Expected::Exact(Val::F64(v.bits)),
-        WastRetCore::F64(NanPattern::CanonicalNan) => Expected::Nan(ValType::F64, NanKind::Canonical),
+        WastRetCore::F64(NanPattern::CanonicalNan) => {
+            Expected::Nan(ValType::F64, NanKind::Canonical)
+        }
         WastRetCore::F64(NanPattern::ArithmeticNan) => {
             Expected::Nan(ValType::F64, NanKind::Arithmetic)
         }
@@ -992,7 +1023,9 @@ mod tests {
         .unwrap();
         assert_eq!(s.commands.len(), 4);
         assert_eq!(s.commands[0].line, 1);
-        let CommandKind::Module(m) = &s.commands[0].kind else { panic!() };
+        let CommandKind::Module(m) = &s.commands[0].kind else {
+            panic!()
+        };
         assert_eq!(m.name.as_deref(), Some("M"));
         assert_eq!(m.form, ModuleForm::Text);
         assert_eq!(&m.bytes[..4], b"\0asm");
@@ -1002,35 +1035,50 @@ mod tests {
         };
         assert_eq!(action.to_string(), "invoke $M \"f\"(i32:7)");
         assert_eq!(expected, &[Expected::Exact(Val::I32(7))]);
-        assert!(matches!(&s.commands[2].kind, CommandKind::Register { name, instance: Some(i) } if name == "m" && i == "M"));
+        assert!(
+            matches!(&s.commands[2].kind, CommandKind::Register { name, instance: Some(i) } if name == "m" && i == "M")
+        );
         assert_eq!(s.commands[3].line, 5);
     }
 
     #[test]
     fn quote_modules_that_do_not_parse_are_text_rejections() {
-        let k = one("(assert_malformed (module quote \"(func (i32.const))\" \")\") \"unexpected\")");
-        let CommandKind::AssertMalformed { module: Err(r), .. } = k else { panic!("{k:?}") };
+        let k =
+            one("(assert_malformed (module quote \"(func (i32.const))\" \")\") \"unexpected\")");
+        let CommandKind::AssertMalformed { module: Err(r), .. } = k else {
+            panic!("{k:?}")
+        };
         assert_eq!(r.form, ModuleForm::Quote);
         let k = one("(assert_malformed (module quote \"(func)\") \"x\")");
-        let CommandKind::AssertMalformed { module: Ok(m), .. } = k else { panic!("{k:?}") };
+        let CommandKind::AssertMalformed { module: Ok(m), .. } = k else {
+            panic!("{k:?}")
+        };
         assert_eq!(m.form, ModuleForm::Quote);
         let k = one("(assert_malformed (module binary \"\\00asm\") \"unexpected end\")");
-        let CommandKind::AssertMalformed { module: Ok(m), .. } = k else { panic!("{k:?}") };
-        assert_eq!((m.form, m.bytes.as_slice()), (ModuleForm::Binary, &b"\0asm"[..]));
+        let CommandKind::AssertMalformed { module: Ok(m), .. } = k else {
+            panic!("{k:?}")
+        };
+        assert_eq!(
+            (m.form, m.bytes.as_slice()),
+            (ModuleForm::Binary, &b"\0asm"[..])
+        );
     }
 
     #[test]
     fn nan_reference_and_either_patterns() {
-        let k = one(
-            "(module (func (export \"f\")))\n\
+        let k = one("(module (func (export \"f\")))\n\
              (assert_return (invoke \"f\") (f32.const nan:canonical) (f64.const nan:arithmetic)\n\
                (ref.null func) (ref.null) (ref.func) (ref.extern 3) (ref.null exn)\n\
                (either (i32.const 1) (i32.const 2))\n\
-               (v128.const f32x4 nan:canonical 1.0 0 -0))",
-        );
-        let CommandKind::AssertReturn { expected, .. } = k else { panic!() };
+               (v128.const f32x4 nan:canonical 1.0 0 -0))");
+        let CommandKind::AssertReturn { expected, .. } = k else {
+            panic!()
+        };
         assert_eq!(expected[0], Expected::Nan(ValType::F32, NanKind::Canonical));
-        assert_eq!(expected[1], Expected::Nan(ValType::F64, NanKind::Arithmetic));
+        assert_eq!(
+            expected[1],
+            Expected::Nan(ValType::F64, NanKind::Arithmetic)
+        );
         assert_eq!(expected[2], Expected::RefNull(Some(ValType::FuncRef)));
         assert_eq!(expected[3], Expected::RefNull(None));
         assert_eq!(expected[4], Expected::RefFunc);
@@ -1061,11 +1109,11 @@ mod tests {
 
     #[test]
     fn integer_vectors_are_exact() {
-        let k = one(
-            "(module (func (export \"f\")))\n\
-             (assert_return (invoke \"f\") (v128.const i32x4 1 2 3 -1))",
-        );
-        let CommandKind::AssertReturn { expected, .. } = k else { panic!() };
+        let k = one("(module (func (export \"f\")))\n\
+             (assert_return (invoke \"f\") (v128.const i32x4 1 2 3 -1))");
+        let CommandKind::AssertReturn { expected, .. } = k else {
+            panic!()
+        };
         assert_eq!(
             expected[0],
             Expected::Exact(Val::V128(0xffff_ffff_0000_0003_0000_0002_0000_0001))
@@ -1109,12 +1157,17 @@ mod tests {
             ]
         );
         assert_eq!(s.commands[3].line, 4);
-        let CommandKind::AssertTrap { action: Action::Instantiate(_), message } = &s.commands[2].kind
+        let CommandKind::AssertTrap {
+            action: Action::Instantiate(_),
+            message,
+        } = &s.commands[2].kind
         else {
             panic!()
         };
         assert_eq!(message, "unreachable");
-        let CommandKind::AssertReturn { action, .. } = &s.commands[11].kind else { panic!() };
+        let CommandKind::AssertReturn { action, .. } = &s.commands[11].kind else {
+            panic!()
+        };
         assert_eq!(action.to_string(), "get $I \"g\"");
     }
 
@@ -1131,16 +1184,18 @@ mod tests {
 
     #[test]
     fn unrepresentable_values_are_unsupported_not_errors() {
-        let k = one(
-            "(module (func (export \"f\") (param anyref)))\n\
-             (assert_return (invoke \"f\" (ref.null any)))",
-        );
+        let k = one("(module (func (export \"f\") (param anyref)))\n\
+             (assert_return (invoke \"f\" (ref.null any)))");
         assert!(matches!(k, CommandKind::Unsupported { .. }), "{k:?}");
     }
 
     #[test]
     fn errors_name_file_line_and_column() {
-        let e = parse("dir/x.wast", "(module)\n  (assert_return (invoke \"f\" (i32.const x)))").unwrap_err();
+        let e = parse(
+            "dir/x.wast",
+            "(module)\n  (assert_return (invoke \"f\" (i32.const x)))",
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.file.as_str()), (2, "dir/x.wast"));
         assert!(e.to_string().starts_with("dir/x.wast:2:"), "{e}");
         let e = parse("x.wast", "(module)\n(invoke $nope \"f\")").unwrap_err();

@@ -6,7 +6,7 @@
 //! same command in one session per engine and compares the observations with
 //! [`oracles::compare::compare_step`]:
 //!
-//! ```ignore
+//! ```text
 //! let mut sessions: Vec<Session> = engines.iter().map(|e| Session::new(&**e, limits, true)).collect();
 //! for command in &script.commands {
 //!     let performed: Vec<(&str, Option<Performed>)> = sessions
@@ -17,16 +17,23 @@
 //! }
 //! ```
 //!
-//! **Failures do not cascade.** When a module fails to compile or instantiate, the session
-//! remembers the line of that module; every later command that needs it (an invoke on it, a
-//! `register` of it, a module importing from that registration, a `module instance` of a
-//! failed definition) is [`Step::Blocked`] instead of being run against a stale instance.
+//! **Engines only get what they support.** A module that uses a proposal outside the session's
+//! features (the engine's, by default), or that the engine reports as unsupported, is not run:
+//! its command is [`Step::Skipped`], naming the proposal.
+//!
+//! **Failures do not cascade.** When a module fails to compile or instantiate (or is skipped),
+//! the session remembers the line of that module; every later command that needs it (an invoke
+//! on it, a `register` of it, a module importing from that registration, a `module instance` of
+//! a failed definition) is [`Step::Blocked`] instead of being run against a stale instance.
 //! The gate counts blocked commands as skipped: the root failure is the one reported.
 //! Likewise, after an engine panics inside its store, the store is not trusted again and every
 //! later command is blocked by that line.
 
 use crate::script::{Action, Command, CommandKind, ScriptModule};
-use oracles::{Engine, InstanceId, Limits, Module, ModuleError, ModuleInfo, Observation, Outcome, Store, Val};
+use oracles::{
+    Engine, Features, InstanceId, Limits, Module, ModuleError, ModuleInfo, Observation, Outcome,
+    Store, Val,
+};
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
@@ -58,8 +65,12 @@ pub enum Step {
     /// The command has nothing engine-visible: `register`, a module the text format already
     /// rejected, a directive outside catchall's scope.
     Nothing,
-    /// The command depends on a module that failed earlier (or on a store that an engine panic
-    /// left untrustworthy) and was not run.
+    /// The command's module uses a proposal the engine lacks (see [`Session::with_features`]),
+    /// or the engine reported it unsupported ([`ModuleError::Unsupported`]): the engine is
+    /// skipped for this command, and for every command that depends on its module.
+    Skipped(String),
+    /// The command depends on a module that failed or was skipped earlier (or on a store that
+    /// an engine panic left untrustworthy) and was not run.
     Blocked(Blocked),
 }
 
@@ -87,12 +98,24 @@ enum Definition {
     Failed(u32),
 }
 
+/// What [`Session::prepare`] made of a module.
+enum Prepared {
+    /// Compiled, ready to instantiate.
+    Ready(Rc<dyn Module>),
+    /// Not compiled, or rejected: the step to report, and the line of the root failure that
+    /// dependents are blocked by.
+    NotRun(Step, u32),
+}
+
 /// One engine and one store running one script.
 pub struct Session<'e> {
     engine: &'e dyn Engine,
     store: Box<dyn Store>,
     expose: bool,
     snapshots: bool,
+    features: Features,
+    /// Why the module at a line produced no instance or definition.
+    causes: HashMap<u32, String>,
     instances: HashMap<String, Slot>,
     definitions: HashMap<String, Definition>,
     current: Option<Slot>,
@@ -113,6 +136,8 @@ impl<'e> Session<'e> {
             store: engine.new_store(limits),
             expose,
             snapshots: true,
+            features: engine.features(),
+            causes: HashMap::new(),
             instances: HashMap::new(),
             definitions: HashMap::new(),
             current: None,
@@ -127,6 +152,14 @@ impl<'e> Session<'e> {
     /// step for scripts with large memories.
     pub fn with_snapshots(mut self, on: bool) -> Session<'e> {
         self.snapshots = on;
+        self
+    }
+
+    /// Sets the proposals modules may use (by default, the engine's [`Engine::features`]). A
+    /// module using anything else is not given to the engine: its command is
+    /// [`Step::Skipped`], naming the missing proposals.
+    pub fn with_features(mut self, features: Features) -> Session<'e> {
+        self.features = features;
         self
     }
 
@@ -160,9 +193,7 @@ impl<'e> Session<'e> {
         if let Some(line) = self.poisoned {
             return Step::Blocked(Blocked {
                 line,
-                reason: format!(
-                    "the engine panicked at line {line}; its store is not used again"
-                ),
+                reason: format!("the engine panicked at line {line}; its store is not used again"),
             });
         }
         let line = command.line;
@@ -171,32 +202,20 @@ impl<'e> Session<'e> {
                 let (step, slot, definition) = self.define_and_instantiate(m, line);
                 if let Some(name) = &m.name {
                     self.instances.insert(name.clone(), slot);
-                    if let Some(d) = &definition {
-                        self.definitions.insert(name.clone(), d.clone());
-                    }
+                    self.definitions.insert(name.clone(), definition.clone());
                 }
-                if let Some(d) = definition {
-                    self.last_definition = Some(d);
-                }
+                self.last_definition = Some(definition);
                 self.current = Some(slot);
                 step
             }
             CommandKind::ModuleDefinition(m) => {
-                let (step, definition) = match self.blocked_imports(m) {
-                    Some(blocked) => {
-                        let def = Definition::Failed(blocked.line);
-                        (Step::Blocked(blocked), def)
-                    }
-                    None => match self.compile(m) {
-                        Ok(module) => (
-                            performed(format!("module definition{}", name_suffix(&m.name)), Ok(Outcome::Return(Vec::new())), None),
-                            Definition::Ready(module),
-                        ),
-                        Err(e) => (
-                            performed(format!("module definition{}", name_suffix(&m.name)), Err(e), None),
-                            Definition::Failed(line),
-                        ),
-                    },
+                let label = format!("module definition{}", name_suffix(&m.name));
+                let (step, definition) = match self.prepare(m, &label, line) {
+                    Prepared::Ready(module) => (
+                        performed(label, Ok(Outcome::Return(Vec::new())), None),
+                        Definition::Ready(module),
+                    ),
+                    Prepared::NotRun(step, root) => (step, Definition::Failed(root)),
                 };
                 if let Some(name) = &m.name {
                     self.definitions.insert(name.clone(), definition.clone());
@@ -218,23 +237,23 @@ impl<'e> Session<'e> {
                     name_suffix(definition)
                 );
                 let (step, slot) = match def {
-                    None => (
-                        Step::Blocked(Blocked {
-                            line,
-                            reason: match definition {
-                                Some(d) => format!("no module definition ${d}"),
-                                None => "no module definition before this instance".into(),
-                            },
-                        }),
-                        Slot::Failed(line),
-                    ),
-                    Some(Definition::Failed(at)) => (
-                        Step::Blocked(Blocked {
-                            line: at,
-                            reason: format!("the module definition at line {at} failed"),
-                        }),
-                        Slot::Failed(at),
-                    ),
+                    None => {
+                        self.causes
+                            .insert(line, "names no module definition".into());
+                        (
+                            Step::Blocked(Blocked {
+                                line,
+                                reason: match definition {
+                                    Some(d) => format!("no module definition ${d}"),
+                                    None => "no module definition before this instance".into(),
+                                },
+                            }),
+                            Slot::Failed(line),
+                        )
+                    }
+                    Some(Definition::Failed(root)) => {
+                        (Step::Blocked(self.blocked_by(root)), Slot::Failed(root))
+                    }
                     Some(Definition::Ready(module)) => self.instantiate(&*module, label, line),
                 };
                 if let Some(name) = instance {
@@ -246,8 +265,8 @@ impl<'e> Session<'e> {
             CommandKind::Register { name, instance } => {
                 match self.resolve(instance.as_deref(), line) {
                     Ok(id) => {
-                        let outcome = catch_unwind(AssertUnwindSafe(|| self.store.register(name, id)));
-                        if outcome.is_err() {
+                        let store = &mut self.store;
+                        if catch_unwind(AssertUnwindSafe(|| store.register(name, id))).is_err() {
                             self.poisoned = Some(line);
                         }
                         self.failed_registrations.remove(name);
@@ -263,19 +282,59 @@ impl<'e> Session<'e> {
             | CommandKind::AssertTrap { action, .. }
             | CommandKind::AssertExhaustion { action, .. }
             | CommandKind::AssertException { action } => self.act(action, line),
-            CommandKind::AssertInvalid { module, .. } | CommandKind::AssertMalformed { module, .. } => {
-                match module {
-                    Ok(m) => {
-                        let outcome = self.compile(m).map(|_| Outcome::Return(Vec::new()));
-                        performed(m.label(), outcome, None)
+            CommandKind::AssertInvalid { module, .. }
+            | CommandKind::AssertMalformed { module, .. } => match module {
+                Ok(m) => match self.prepare(m, &m.label(), line) {
+                    Prepared::Ready(_) => {
+                        performed(m.label(), Ok(Outcome::Return(Vec::new())), None)
                     }
-                    Err(_) => Step::Nothing,
-                }
-            }
-            CommandKind::AssertUnlinkable { module, .. } | CommandKind::AssertUninstantiable { module, .. } => {
+                    Prepared::NotRun(step, _) => step,
+                },
+                Err(_) => Step::Nothing,
+            },
+            CommandKind::AssertUnlinkable { module, .. }
+            | CommandKind::AssertUninstantiable { module, .. } => {
                 self.define_and_instantiate(module, line).0
             }
             CommandKind::Unsupported { .. } => Step::Nothing,
+        }
+    }
+
+    /// Why a command depending on the module at `root` is not run.
+    fn blocked_by(&self, root: u32) -> Blocked {
+        let cause = self.causes.get(&root).map_or("failed", String::as_str);
+        Blocked {
+            line: root,
+            reason: format!("depends on the module at line {root}, which {cause}"),
+        }
+    }
+
+    /// Everything before instantiation: imports from failed registrations block the module,
+    /// proposals outside [`Session::with_features`] and [`ModuleError::Unsupported`] skip it,
+    /// and a compile error is its observation.
+    fn prepare(&mut self, m: &ScriptModule, label: &str, line: u32) -> Prepared {
+        if let Some(blocked) = self.blocked_imports(m) {
+            let root = blocked.line;
+            return Prepared::NotRun(Step::Blocked(blocked), root);
+        }
+        let missing = m.features.difference(self.features);
+        if !missing.is_empty() {
+            let why = format!("needs {missing}");
+            self.causes.insert(line, format!("was skipped ({why})"));
+            return Prepared::NotRun(Step::Skipped(why), line);
+        }
+        match self.compile(m) {
+            Ok(module) => Prepared::Ready(module),
+            Err(ModuleError::Unsupported(message)) => {
+                let why = format!("unsupported by the engine: {}", squash(&message));
+                self.causes
+                    .insert(line, "was skipped (unsupported by the engine)".into());
+                Prepared::NotRun(Step::Skipped(why), line)
+            }
+            Err(e) => {
+                self.causes.insert(line, "failed to compile".into());
+                Prepared::NotRun(performed(label.to_string(), Err(e), None), line)
+            }
         }
     }
 
@@ -303,32 +362,22 @@ impl<'e> Session<'e> {
         }
         let info = ModuleInfo::parse(&m.bytes).ok()?;
         info.imports.iter().find_map(|i| {
-            self.failed_registrations.get(&i.module).map(|&line| Blocked {
-                line,
-                reason: format!(
-                    "imports from {:?}, registered from the module at line {line}, which failed",
-                    i.module
-                ),
+            self.failed_registrations.get(&i.module).map(|&root| {
+                let mut b = self.blocked_by(root);
+                b.reason = format!("imports from {:?}: {}", i.module, b.reason);
+                b
             })
         })
     }
 
     /// Compiles and instantiates; returns the step, the instance slot and the definition.
-    fn define_and_instantiate(&mut self, m: &ScriptModule, line: u32) -> (Step, Slot, Option<Definition>) {
-        if let Some(blocked) = self.blocked_imports(m) {
-            let at = blocked.line;
-            return (Step::Blocked(blocked), Slot::Failed(at), Some(Definition::Failed(at)));
-        }
+    fn define_and_instantiate(&mut self, m: &ScriptModule, line: u32) -> (Step, Slot, Definition) {
         let label = m.label();
-        match self.compile(m) {
-            Err(e) => (
-                performed(label, Err(e), None),
-                Slot::Failed(line),
-                Some(Definition::Failed(line)),
-            ),
-            Ok(module) => {
+        match self.prepare(m, &label, line) {
+            Prepared::NotRun(step, root) => (step, Slot::Failed(root), Definition::Failed(root)),
+            Prepared::Ready(module) => {
                 let (step, slot) = self.instantiate(&*module, label, line);
-                (step, slot, Some(Definition::Ready(module)))
+                (step, slot, Definition::Ready(module))
             }
         }
     }
@@ -343,7 +392,6 @@ impl<'e> Session<'e> {
             }
         };
         match result {
-            Err(e) => (performed(label, Err(e), None), Slot::Failed(line)),
             Ok(Outcome::Return(id)) => {
                 let snapshot = self.snapshot(id, line);
                 (
@@ -351,10 +399,19 @@ impl<'e> Session<'e> {
                     Slot::Ready(id),
                 )
             }
-            Ok(other) => (
-                performed(label, Ok(other.map(|_| Vec::new())), None),
-                Slot::Failed(line),
-            ),
+            Err(e) => {
+                self.causes
+                    .insert(line, format!("did not link ({})", e.kind_name()));
+                (performed(label, Err(e), None), Slot::Failed(line))
+            }
+            Ok(other) => {
+                self.causes
+                    .insert(line, format!("did not instantiate ({})", other.kind_name()));
+                (
+                    performed(label, Ok(other.map(|_| Vec::new())), None),
+                    Slot::Failed(line),
+                )
+            }
         }
     }
 
@@ -386,10 +443,7 @@ impl<'e> Session<'e> {
         };
         match slot {
             Slot::Ready(id) => Ok(id),
-            Slot::Failed(at) => Err(Blocked {
-                line: at,
-                reason: format!("the module at line {at} did not instantiate"),
-            }),
+            Slot::Failed(root) => Err(self.blocked_by(root)),
         }
     }
 
@@ -446,6 +500,10 @@ fn performed(
         action,
         observation: Observation { outcome, snapshot },
     })
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn name_suffix(name: &Option<String>) -> String {

@@ -211,11 +211,9 @@ fn wast_files(dir: &Path) -> Result<Vec<PathBuf>, SuiteError> {
     Ok(out)
 }
 
+/// A path with forward slashes, as keys and messages show it.
 fn slashes(p: &Path) -> String {
-    p.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    p.to_string_lossy().replace('\\', "/")
 }
 
 #[cfg(test)]
@@ -230,8 +228,16 @@ mod tests {
             let group = format!("proposals/{p}");
             assert!(files.iter().any(|f| f.group == group), "{p}");
         }
-        assert!(files.iter().any(|f| f.key == "proposals/exceptions/try_table.wast"));
-        assert!(files.iter().any(|f| f.key == "proposals/memory64/memory64.wast"));
+        assert!(
+            files
+                .iter()
+                .any(|f| f.key == "proposals/exceptions/try_table.wast")
+        );
+        assert!(
+            files
+                .iter()
+                .any(|f| f.key == "proposals/memory64/memory64.wast")
+        );
     }
 
     #[test]
@@ -243,6 +249,10 @@ mod tests {
         let files = select(&["wasm-v3/br.wast".into()], none).unwrap();
         assert_eq!(files.len(), 1);
         let e = select(&["no/such/thing.wast".into()], none).unwrap_err();
-        assert!(e.to_string().starts_with("no/such/thing.wast: no such file"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("no/such/thing.wast: no such file"),
+            "{e}"
+        );
     }
 }

@@ -7,8 +7,9 @@
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use oracles::{Engine, EngineKind};
+use spec_tests::ledger::Errata;
 use spec_tests::ledger::{self, Ledger};
-use spec_tests::run::{FileRun, apply_ledger, run_script, spec_limits};
+use spec_tests::run::{FileRun, apply_ledger, file_skip, run_script, spec_limits};
 use spec_tests::suite::{self, SuiteFile};
 use spec_tests::{EngineInfo, Report, Script, script};
 use std::collections::HashSet;
@@ -20,20 +21,35 @@ struct Shared {
     files: Vec<SuiteFile>,
     scripts: Vec<Result<Script, String>>,
     ledgers: Vec<Result<Ledger, String>>,
+    /// The suite's errata (empty when they do not load; the `errata` test then fails).
+    errata: Errata,
+    errata_error: Option<String>,
     /// `results[file * engines + engine]`.
     results: Vec<OnceLock<FileRun>>,
 }
 
 impl Shared {
     fn result(&self, file: usize, engine: usize) -> Result<&FileRun, Failed> {
-        let script = self.scripts[file].as_ref().map_err(|e| Failed::from(e.clone()))?;
-        Ok(self.results[file * self.engines.len() + engine].get_or_init(|| {
-            run_script(&*self.engines[engine], &self.files[file], script, spec_limits())
-        }))
+        let script = self.scripts[file]
+            .as_ref()
+            .map_err(|e| Failed::from(e.clone()))?;
+        Ok(
+            self.results[file * self.engines.len() + engine].get_or_init(|| {
+                run_script(
+                    &*self.engines[engine],
+                    &self.files[file],
+                    script,
+                    spec_limits(),
+                    &self.errata,
+                )
+            }),
+        )
     }
 
     fn ledger(&self, engine: usize) -> Result<&Ledger, Failed> {
-        self.ledgers[engine].as_ref().map_err(|e| Failed::from(e.clone()))
+        self.ledgers[engine]
+            .as_ref()
+            .map_err(|e| Failed::from(e.clone()))
     }
 }
 
@@ -61,6 +77,19 @@ fn main() {
         .iter()
         .map(|e| Ledger::load(&ledger::default_dir(), e.name()).map_err(|e| e.to_string()))
         .collect();
+    let (errata, errata_error) = match Errata::load(&ledger::default_dir()) {
+        Ok(errata) => {
+            let parsed: Vec<Script> = scripts
+                .iter()
+                .filter_map(|s| s.as_ref().ok().cloned())
+                .collect();
+            match errata.verify(&parsed, true) {
+                Ok(()) => (errata, None),
+                Err(e) => (Errata::default(), Some(e.to_string())),
+            }
+        }
+        Err(e) => (Errata::default(), Some(e.to_string())),
+    };
     let results = (0..files.len() * engines.len())
         .map(|_| OnceLock::new())
         .collect();
@@ -69,14 +98,17 @@ fn main() {
         files,
         scripts,
         ledgers,
+        errata,
+        errata_error,
         results,
     });
 
     let mut trials = Vec::new();
     for (f, file) in shared.files.iter().enumerate() {
-        let features = shared.scripts[f].as_ref().ok().map(|s| s.features());
         for (e, engine) in shared.engines.iter().enumerate() {
-            let skipped = features.is_some_and(|ft| !engine.features().contains(ft));
+            let skipped = shared.scripts[f]
+                .as_ref()
+                .is_ok_and(|s| file_skip(s, engine.features()).is_some());
             let s = Arc::clone(&shared);
             trials.push(
                 Trial::test(format!("{}::{}", engine.name(), file.key), move || {
@@ -102,27 +134,42 @@ fn main() {
     }
     for (e, engine) in shared.engines.iter().enumerate() {
         let s = Arc::clone(&shared);
-        trials.push(Trial::test(format!("ledger::{}", engine.name()), move || {
-            let ledger = s.ledger(e)?;
-            if s.engines[e].name() == EngineKind::Reference.name() && !ledger.entries.is_empty() {
-                return Err("the reference interpreter is the oracle: its failures are bugs to \
+        trials.push(Trial::test(
+            format!("ledger::{}", engine.name()),
+            move || {
+                let ledger = s.ledger(e)?;
+                if s.engines[e].name() == EngineKind::Reference.name() && !ledger.entries.is_empty()
+                {
+                    return Err(
+                        "the reference interpreter is the oracle: its failures are bugs to \
                             fix, never ledger entries"
-                    .into());
-            }
-            let keys: HashSet<&str> = s.files.iter().map(|f| f.key.as_str()).collect();
-            let unknown: Vec<String> = ledger
-                .entries
-                .iter()
-                .filter(|entry| !keys.contains(entry.file.as_str()))
-                .map(|entry| entry.location())
-                .collect();
-            if unknown.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("ledger entries naming no file of the suite: {}", unknown.join(", ")).into())
-            }
-        }));
+                            .into(),
+                    );
+                }
+                let keys: HashSet<&str> = s.files.iter().map(|f| f.key.as_str()).collect();
+                let unknown: Vec<String> = ledger
+                    .entries
+                    .iter()
+                    .filter(|entry| !keys.contains(entry.file.as_str()))
+                    .map(|entry| entry.location())
+                    .collect();
+                if unknown.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "ledger entries naming no file of the suite: {}",
+                        unknown.join(", ")
+                    )
+                    .into())
+                }
+            },
+        ));
     }
+    let s = Arc::clone(&shared);
+    trials.push(Trial::test("errata", move || match &s.errata_error {
+        Some(e) => Err(e.clone().into()),
+        None => Ok(()),
+    }));
     let s = Arc::clone(&shared);
     trials.push(Trial::test("conformance_md_is_fresh", move || {
         let mut runs = Vec::with_capacity(s.results.len());
@@ -139,6 +186,7 @@ fn main() {
             s.engines.iter().map(|e| EngineInfo::of(&**e)).collect(),
             runs,
             ledgers,
+            s.errata.entries.clone(),
             Some(&keys),
         );
         let fresh = report.markdown(spec_tests::CONFORMANCE_COMMAND);

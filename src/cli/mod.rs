@@ -40,12 +40,19 @@ pub const EXIT_USAGE: u8 = 2;
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
-            // clap's help and version go to stdout; usage errors are printed as clap formats
-            // them (one error line plus a usage hint).
+        // Help and version go to stdout as clap formats them; so does the help shown for a
+        // bare `catchall` (a request for orientation rather than a mistake).
+        Err(e)
+            if !e.use_stderr()
+                || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+        // A usage error: one line, like every other error.
+        Err(e) => {
+            eprintln!("{}", usage_line(&e.render().to_string()));
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     let result = match cli.command {
@@ -64,4 +71,12 @@ pub fn main() -> ExitCode {
 /// An error and its causes on one line.
 pub fn one_line(e: &anyhow::Error) -> String {
     format!("{e:#}").replace('\n', " ")
+}
+
+/// clap's rendering of a usage error (an `error:` paragraph, then tips and a usage block) as
+/// one line: the first paragraph, its lines joined, and a pointer to `--help`.
+fn usage_line(rendered: &str) -> String {
+    let first = rendered.trim().split("\n\n").next().unwrap_or_default();
+    let joined = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{joined} (see --help)")
 }

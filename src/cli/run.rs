@@ -94,16 +94,28 @@ pub fn load(path: &Path) -> anyhow::Result<Input> {
         };
         match ext {
             "wast" => return Ok(Input::Script(text)),
-            "wat" => wat::parse_str(&text).map_err(|e| {
-                let mut e = e;
+            "wat" => wat::parse_str(&text).map_err(|mut e| {
                 e.set_path(path);
-                anyhow::anyhow!("{}", e.to_string().replace('\n', " "))
+                anyhow::anyhow!("{}", wat_error_line(&e.to_string()))
             })?,
             _ => bail!("{name}: not a .wasm, .wat or .wast file"),
         }
     };
     check_module(&wasm).with_context(|| name.to_string())?;
     Ok(Input::Module(wasm))
+}
+
+/// A text-format error (message, then a `--> file:line:col` pointer and a source excerpt) as
+/// one line: `file:line:col: message`.
+fn wat_error_line(rendered: &str) -> String {
+    let message = rendered.lines().next().unwrap_or_default().trim();
+    match rendered
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("--> "))
+    {
+        Some(location) => format!("{}: {message}", location.trim()),
+        None => rendered.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
 }
 
 /// Decodes and validates a module with every proposal enabled: the input must be a module some

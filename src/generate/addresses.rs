@@ -45,7 +45,10 @@ pub fn interesting(d: &mut impl Dice, bytes: u64, mem64: bool, width: u64) -> u6
     let v = match d.roll(kinds) {
         0 => d.roll(65),
         1 | 2 => near(d, bytes, width),
-        3 => near(d, PAGE * (1 + d.roll(4)), width),
+        3 => {
+            let pages = 1 + d.roll(4);
+            near(d, PAGE * pages, width)
+        }
         4 => near(d, 1 << 31, width),
         5 => near(d, 1 << 32, width),
         6 => near(d, 1 << 48, width),

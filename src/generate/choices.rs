@@ -108,7 +108,9 @@ mod tests {
 
     #[test]
     fn decisions_stay_in_range() {
-        let data: Vec<u8> = (0..4096u32).map(|i| (i * 2_654_435_761u32 >> 13) as u8).collect();
+        let data: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
         let mut c = Choices::new(&data);
         for _ in 0..500 {
             assert!(c.below(7) < 7);

@@ -1,5 +1,295 @@
-//! Generation: argument values for calls (and, as the campaign grows, swarm configurations over
-//! wasm-smith and scenario generators).
+//! Generation: each case — a module, its invocation plan and a description of how it was made —
+//! is a pure function of (campaign seed, case index, profile), from a swarm over wasm-smith or
+//! from catchall's own exception and memory64 scenarios.
 
+pub mod addresses;
 pub mod args;
+pub mod choices;
+pub mod plan;
+pub mod reshape;
 pub mod rng;
+pub mod scenario;
+pub mod swarm;
+
+#[cfg(test)]
+mod measure;
+#[cfg(test)]
+mod probe;
+
+use choices::Choices;
+use oracles::differential::Plan;
+use rng::Rng;
+use scenario::config::ScenarioConfig;
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use swarm::Lean;
+
+/// Which mix of generators a campaign draws from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum Profile {
+    /// About half swarm-configured wasm-smith (exceptions and memory64 each on most of the
+    /// time), half scenarios (exception webs, some with memories, and memory64 kernels).
+    Mixed,
+    /// Mostly exception webs, plus wasm-smith with exceptions forced on and throw-heavy
+    /// swarm choices.
+    Exceptions,
+    /// Memory64 scenarios, plus wasm-smith with memory64 forced on, memory-heavy swarm
+    /// choices and reshaped offsets.
+    Memory64,
+}
+
+impl Profile {
+    /// Every profile.
+    pub const ALL: [Profile; 3] = [Profile::Mixed, Profile::Exceptions, Profile::Memory64];
+
+    /// The profile's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Mixed => "mixed",
+            Profile::Exceptions => "exceptions",
+            Profile::Memory64 => "memory64",
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One generated test case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// The module. It validates with [`scope_features`].
+    pub wasm: Vec<u8>,
+    /// What to call, in order, on one instance.
+    pub plan: Plan,
+    /// The generator: `wasm-smith`, `scenario:throw-web`, `scenario:throw-chain`,
+    /// `scenario:mem64` (or `fallback:*`, which a correct generator never produces).
+    pub generator: &'static str,
+    /// A one-line description of the generator's choices for this case.
+    pub config: String,
+}
+
+/// The proposals in catchall's scope: WebAssembly 2.0 without SIMD, plus multi-memory,
+/// memory64 (and 64-bit tables), exceptions, tail calls and extended constant expressions.
+pub fn scope_features() -> wasmparser::WasmFeatures {
+    use wasmparser::WasmFeatures as F;
+    let mut f = F::WASM2;
+    f.remove(F::SIMD);
+    f.insert(F::MULTI_MEMORY | F::MEMORY64 | F::EXCEPTIONS | F::TAIL_CALL | F::EXTENDED_CONST);
+    f
+}
+
+/// Whether `wasm` validates with [`scope_features`].
+pub fn validate(wasm: &[u8]) -> Result<(), wasmparser::BinaryReaderError> {
+    wasmparser::Validator::new_with_features(scope_features())
+        .validate_all(wasm)
+        .map(|_| ())
+}
+
+/// Input bytes derived for one case: enough for every scenario and for wasm-smith's largest
+/// input size.
+const CASE_INPUT_BYTES: usize = 48 << 10;
+
+/// The case `index` of the campaign seeded with `seed`: a pure function of its arguments (the
+/// same arguments give a byte-identical module and plan). Never panics; the module always
+/// validates with [`scope_features`].
+pub fn generate(seed: u64, index: u64, profile: Profile) -> Case {
+    let mut rng = Rng::derive(seed, index);
+    let mut data = Vec::with_capacity(CASE_INPUT_BYTES);
+    while data.len() < CASE_INPUT_BYTES {
+        data.extend_from_slice(&rng.next_u64().to_le_bytes());
+    }
+    generate_from_bytes(&data, profile)
+}
+
+/// Which generator a case uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Generator {
+    Smith(Lean),
+    /// An exception web; memories with this probability (percent).
+    Web(u64),
+    Mem64,
+}
+
+fn choose_generator(c: &mut Choices, profile: Profile) -> Generator {
+    match profile {
+        Profile::Mixed => match c.below(20) {
+            0..=9 => Generator::Smith(Lean::Mixed),
+            10..=16 => Generator::Web(50),
+            _ => Generator::Mem64,
+        },
+        Profile::Exceptions => match c.below(10) {
+            0..=2 => Generator::Smith(Lean::Throw),
+            _ => Generator::Web(30),
+        },
+        Profile::Memory64 => match c.below(10) {
+            0..=3 => Generator::Smith(Lean::Memory),
+            _ => Generator::Mem64,
+        },
+    }
+}
+
+/// The case made from raw input bytes (a fuzzer's, or [`generate`]'s derived ones). Short
+/// inputs give small modules; any input gives a valid module.
+pub fn generate_from_bytes(data: &[u8], profile: Profile) -> Case {
+    let mut c = Choices::new(data);
+    let plan_seed = c.bits();
+    let generator = choose_generator(&mut c, profile);
+    let made = catch_unwind(AssertUnwindSafe(|| match generator {
+        Generator::Smith(lean) => smith_case(&mut c, lean, plan_seed),
+        Generator::Web(memory) => {
+            let cfg = ScenarioConfig::choose_web(&mut c, memory);
+            scenario_case(&mut c, &cfg, plan_seed)
+        }
+        Generator::Mem64 => {
+            let cfg = ScenarioConfig::choose_mem64(&mut c);
+            scenario_case(&mut c, &cfg, plan_seed)
+        }
+    }));
+    match made {
+        Ok(Ok(case)) => case,
+        Ok(Err(why)) => fallback(data, why),
+        Err(_) => fallback(data, "generator panicked".into()),
+    }
+}
+
+fn smith_case(c: &mut Choices, lean: Lean, plan_seed: u64) -> Result<Case, String> {
+    let swarm = swarm::choose(c, lean);
+    let wasm = swarm.build(c).map_err(|e| e.to_string())?;
+    validate(&wasm).map_err(|e| format!("wasm-smith module invalid: {e}"))?;
+    Ok(Case {
+        plan: plan::for_module(&wasm, plan_seed),
+        wasm,
+        generator: "wasm-smith",
+        config: swarm.describe(),
+    })
+}
+
+fn scenario_case(c: &mut Choices, cfg: &ScenarioConfig, plan_seed: u64) -> Result<Case, String> {
+    let s = scenario::web::build(c, cfg, "scenario:throw-web");
+    validate(&s.wasm).map_err(|e| format!("{} module invalid: {e}", s.generator))?;
+    let funcs = oracles::ModuleInfo::parse(&s.wasm)
+        .map(|i| i.count(oracles::ItemKind::Func))
+        .unwrap_or(0);
+    Ok(Case {
+        plan: plan::for_entries(&s.entries, plan_seed, funcs),
+        wasm: s.wasm,
+        generator: s.generator,
+        config: s.config,
+    })
+}
+
+/// What a case falls back to when its generator failed: an exception web with default knobs
+/// from the same input, else an empty module. A correct generator never gets here (the tests
+/// check), but a campaign must not stop on a generator bug.
+fn fallback(data: &[u8], why: String) -> Case {
+    let mut c = Choices::new(data);
+    let cfg = ScenarioConfig::default();
+    if let Ok(Ok(mut case)) = catch_unwind(AssertUnwindSafe(|| scenario_case(&mut c, &cfg, 0))) {
+        case.generator = "fallback:scenario";
+        case.config = format!("{} (after: {why})", case.config);
+        return case;
+    }
+    Case {
+        wasm: wasm_encoder::Module::new().finish(),
+        plan: Plan::default(),
+        generator: "fallback:empty",
+        config: why,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Cases per profile in the validity test.
+    const CASES: u64 = 3000;
+
+    #[test]
+    fn every_case_validates_and_no_generator_fails() {
+        for profile in Profile::ALL {
+            let mut generators: BTreeMap<&str, u32> = BTreeMap::new();
+            for index in 0..CASES {
+                let case = generate(0xca7c_4a11, index, profile);
+                if let Err(e) = validate(&case.wasm) {
+                    panic!("{profile} case {index} ({}) invalid: {e}", case.generator);
+                }
+                assert!(
+                    !case.generator.starts_with("fallback"),
+                    "{profile} case {index}: {} {}",
+                    case.generator,
+                    case.config
+                );
+                assert!(case.plan.calls.len() <= plan::MAX_CALLS);
+                *generators.entry(case.generator).or_default() += 1;
+            }
+            eprintln!("{profile}: {generators:?}");
+            let scenarios: u32 = generators
+                .iter()
+                .filter(|(g, _)| g.starts_with("scenario"))
+                .map(|(_, n)| n)
+                .sum();
+            assert!(scenarios > 0 && generators.get("wasm-smith").is_some_and(|&n| n > 0));
+        }
+    }
+
+    #[test]
+    fn cases_are_pure_functions_of_seed_and_index() {
+        for profile in Profile::ALL {
+            for index in [0, 1, 17, 999] {
+                let a = generate(42, index, profile);
+                let b = generate(42, index, profile);
+                assert_eq!(a, b, "{profile} {index}");
+                assert_ne!(
+                    a.wasm,
+                    generate(43, index, profile).wasm,
+                    "{profile} {index}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_break_generation() {
+        let mut rng = Rng::new(11);
+        for len in [0usize, 1, 7, 64, 300, 2000] {
+            for _ in 0..20 {
+                let data: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+                for profile in Profile::ALL {
+                    let case = generate_from_bytes(&data, profile);
+                    validate(&case.wasm).unwrap();
+                    assert!(!case.generator.starts_with("fallback"), "{}", case.config);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn profiles_have_their_names() {
+        use clap::ValueEnum;
+        for p in Profile::ALL {
+            assert_eq!(p.to_possible_value().unwrap().get_name(), p.to_string());
+            assert_eq!(Profile::from_str(p.name(), false), Ok(p));
+        }
+    }
+
+    #[test]
+    fn profiles_force_their_proposals() {
+        for index in 0..200 {
+            let e = generate(5, index, Profile::Exceptions);
+            let m = generate(5, index, Profile::Memory64);
+            let fe = oracles::ModuleInfo::parse(&e.wasm).unwrap().features;
+            let fm = oracles::ModuleInfo::parse(&m.wasm).unwrap().features;
+            if e.generator.starts_with("scenario") {
+                assert!(fe.contains(oracles::Features::EXCEPTIONS), "{}", e.config);
+            }
+            if m.generator.starts_with("scenario") {
+                assert!(fm.contains(oracles::Features::MEMORY64), "{}", m.config);
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Error categories kept apart as the spec interpreter keeps them: decoding, linking, traps, uncaught exceptions and exhaustion.
 
-use crate::exec::numerics::NumericError;
 use crate::exec::ExnAddr;
+use crate::exec::numerics::NumericError;
 
 /// Why a binary cannot become a [`crate::syntax::Module`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -23,4 +23,7 @@ pub mod exec;
 pub mod syntax;
 
 pub use binary::decode;
+
+/// The crate's version, for findings.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use error::{DecodeError, Exhaustion, InstantiateError, Stop, Trap};

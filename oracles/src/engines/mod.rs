@@ -1,6 +1,7 @@
 //! The engine adapters, one file per engine family, and the constructor for each `EngineKind`.
 
 pub mod planted;
+pub mod reference;
 pub mod spectest;
 pub mod wasmi;
 pub mod wasmtime;
@@ -12,10 +13,7 @@ pub fn build(kind: EngineKind) -> Result<Box<dyn Engine>, EngineError> {
     match kind {
         EngineKind::Wasmi => Ok(Box::new(wasmi::WasmiEngine::new())),
         EngineKind::Planted => Ok(Box::new(planted::PlantedEngine::new()?)),
-        EngineKind::Reference => Err(EngineError {
-            engine: kind.name().into(),
-            message: "the reference interpreter is not built yet".into(),
-        }),
+        EngineKind::Reference => Ok(Box::new(reference::ReferenceEngine::new())),
         _ => wasmtime::build(kind),
     }
 }

@@ -37,6 +37,23 @@ impl WasmtimeEngine {
         // Fuel bounds every step deterministically; backtraces are not observed, so they are
         // not captured (capturing one costs more than a whole throw).
         config.consume_fuel(true);
+        // wasmtime 48 charges bulk operations per byte / element *before* their bounds check
+        // (bytecodealliance/wasmtime#14161, and #14047 for `table.grow`; deferred charging is
+        // #14213, not in 48.0.8), so an out-of-bounds `memory.fill` of 2^64 - 1 bytes ends in
+        // "out of fuel" instead of the trap the spec requires, and a `table.grow` that must
+        // return -1 runs out of fuel. Charging them only their flat cost (one unit, as the other
+        // engines do) keeps those steps comparable; their work stays bounded by
+        // `Limits::max_memory_bytes` / `max_table_elements`.
+        let mut cost = wasmtime::OperatorCost::new();
+        let v = &mut cost.variable;
+        v.memory_copy_per_byte = 0;
+        v.memory_fill_per_byte = 0;
+        v.memory_init_per_byte = 0;
+        v.table_copy_per_element = 0;
+        v.table_fill_per_element = 0;
+        v.table_init_per_element = 0;
+        v.table_grow_per_element = 0;
+        config.operator_cost(cost);
         config.wasm_backtrace_max_frames(None);
         config.wasm_multi_memory(true);
         config.wasm_memory64(true);

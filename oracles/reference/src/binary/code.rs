@@ -1,21 +1,23 @@
 //! Function bodies (spec 5.4 "Instructions"): wasmparser's operator stream to the structured [`Instr`] tree.
 
 use super::{Decoder, Problem};
-use crate::syntax::{BlockType, Catch, CatchKind, Instr, MemArg, NumOp, RefType};
-use wasmparser::{Operator, OperatorsReader};
+use crate::syntax::{BlockType, Catch, CatchKind, Instr, MemArg, RefType};
+use wasmparser::{FuncValidator, Operator, OperatorsReader, ValidatorResources};
 
 /// A translated function body.
 pub(super) struct Code {
     pub(super) body: Box<[Instr]>,
     pub(super) br_tables: Box<[Box<[u32]>]>,
     pub(super) catch_tables: Box<[Box<[Catch]>]>,
+    /// The highest the operand stack gets (without locals), as the validator counts it.
+    pub(super) max_stack: u32,
 }
 
 /// A structured instruction whose body is being read.
 struct Open {
     /// Position of its header instruction.
     start: usize,
-    /// Whether it is a `try_table` (whose body ends with `EndTryTable`).
+    /// Whether it is a `try_table` (whose body is followed by `EndHandler`).
     try_table: bool,
     /// For an `if`: the position just after its `Else`, once seen.
     else_at: Option<usize>,
@@ -23,15 +25,31 @@ struct Open {
     is_if: bool,
 }
 
-/// Translates the operators of one function body.
-pub(super) fn translate(d: &mut Decoder, mut reader: OperatorsReader) -> Result<Code, Problem> {
+/// Translates the operators of one function body, validating each with `validator` (until it
+/// reports an error, which is recorded in the decoder).
+pub(super) fn translate(
+    d: &mut Decoder,
+    mut reader: OperatorsReader,
+    mut validator: Option<FuncValidator<ValidatorResources>>,
+) -> Result<Code, Problem> {
+    let mut max_stack = 0u32;
     let mut body: Vec<Instr> = Vec::new();
     let mut br_tables: Vec<Box<[u32]>> = Vec::new();
     let mut catch_tables: Vec<Box<[Catch]>> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
     let mut done = false;
     while !reader.eof() {
+        let offset = reader.original_position();
         let op = reader.read()?;
+        if let Some(v) = &mut validator {
+            match v.op(offset, &op) {
+                Ok(()) => max_stack = max_stack.max(v.operand_stack_height()),
+                Err(e) => {
+                    d.invalid(e);
+                    validator = None;
+                }
+            }
+        }
         if done {
             return Err(Problem::Malformed(
                 "operators remaining after end of function".into(),
@@ -115,6 +133,36 @@ pub(super) fn translate(d: &mut Decoder, mut reader: OperatorsReader) -> Result<
                     len: 0,
                 }
             }
+            // Legacy exception handling is out of scope, but its `try` opens a block whose
+            // `end` (or `delegate`) must still balance for the rest of the body to decode.
+            Operator::Try { .. } => {
+                d.unsupported("legacy-exceptions", || "the instruction try".into());
+                open.push(Open {
+                    start: body.len(),
+                    try_table: false,
+                    else_at: None,
+                    is_if: false,
+                });
+                Instr::Block {
+                    ty: BlockType {
+                        params: 0,
+                        results: 0,
+                    },
+                    len: 0,
+                }
+            }
+            Operator::Delegate { .. } => {
+                d.unsupported("legacy-exceptions", || "the instruction delegate".into());
+                let Some(o) = open.pop() else {
+                    return Err(Problem::Inconsistent("delegate outside of a try".into()));
+                };
+                body.push(Instr::End);
+                let len = index(body.len() - (o.start + 1))?;
+                if let Instr::Block { len: l, .. } = &mut body[o.start] {
+                    *l = len;
+                }
+                continue;
+            }
             Operator::Else => {
                 let Some(top) = open.last_mut() else {
                     return Err(Problem::Inconsistent("else outside of an if".into()));
@@ -131,12 +179,11 @@ pub(super) fn translate(d: &mut Decoder, mut reader: OperatorsReader) -> Result<
                     Instr::Return
                 }
                 Some(o) => {
-                    body.push(if o.try_table {
-                        Instr::EndTryTable
-                    } else {
-                        Instr::End
-                    });
+                    body.push(Instr::End);
                     let len = index(body.len() - (o.start + 1))?;
+                    if o.try_table {
+                        body.push(Instr::EndHandler);
+                    }
                     match &mut body[o.start] {
                         Instr::Block { len: l, .. }
                         | Instr::Loop { len: l, .. }
@@ -248,9 +295,7 @@ pub(super) fn translate(d: &mut Decoder, mut reader: OperatorsReader) -> Result<
                 mem,
             },
             Operator::DataDrop { data_index } => Instr::DataDrop(data_index),
-            Operator::RefNull { hty } => {
-                Instr::RefNull(d.heap_type(hty).unwrap_or(RefType::Func))
-            }
+            Operator::RefNull { hty } => Instr::RefNull(d.heap_type(hty).unwrap_or(RefType::Func)),
             Operator::RefIsNull => Instr::RefIsNull,
             Operator::RefFunc { function_index } => Instr::RefFunc(function_index),
             Operator::I32Const { value } => Instr::I32Const(value),
@@ -258,7 +303,7 @@ pub(super) fn translate(d: &mut Decoder, mut reader: OperatorsReader) -> Result<
             Operator::F32Const { value } => Instr::F32Const(value.bits()),
             Operator::F64Const { value } => Instr::F64Const(value.bits()),
             other => match numeric(&other) {
-                Some(op) => Instr::Num(op),
+                Some(instr) => instr,
                 None => {
                     let proposal = proposal_of(&other);
                     d.unsupported(proposal, || format!("the instruction {other:?}"));
@@ -271,7 +316,11 @@ pub(super) fn translate(d: &mut Decoder, mut reader: OperatorsReader) -> Result<
     if !done {
         return Err(Problem::Malformed("END opcode expected".into()));
     }
+    if let Some(v) = validator {
+        d.allocs = v.into_allocations();
+    }
     Ok(Code {
+        max_stack,
         body: body.into_boxed_slice(),
         br_tables: br_tables.into_boxed_slice(),
         catch_tables: catch_tables.into_boxed_slice(),
@@ -293,14 +342,13 @@ fn block_type(d: &mut Decoder, bt: wasmparser::BlockType) -> Result<BlockType, P
         wasmparser::BlockType::FuncType(i) => match d.module.types.get(i as usize) {
             Some(t) => (t.params.len(), t.results.len()),
             None => {
-                return Err(Problem::Inconsistent(format!(
-                    "block of unknown type {i}"
-                )));
+                return Err(Problem::Inconsistent(format!("block of unknown type {i}")));
             }
         },
     };
-    let narrow =
-        |n: usize| u16::try_from(n).map_err(|_| Problem::Inconsistent("block type too large".into()));
+    let narrow = |n: usize| {
+        u16::try_from(n).map_err(|_| Problem::Inconsistent("block type too large".into()))
+    };
     Ok(BlockType {
         params: narrow(params)?,
         results: narrow(results)?,
@@ -315,18 +363,15 @@ fn mem_arg(d: &mut Decoder, m: wasmparser::MemArg) -> MemArg {
             0
         }
     };
-    MemArg {
-        offset: m.offset,
-        mem,
-    }
+    MemArg::new(m.offset, mem)
 }
 
 macro_rules! define_numeric {
     ($( $shape:ident $name:ident $func:ident )*) => {
         /// The numeric operator `op` is, if it is one.
-        fn numeric(op: &Operator) -> Option<NumOp> {
+        fn numeric(op: &Operator) -> Option<Instr> {
             match op {
-                $( Operator::$name => Some(NumOp::$name), )*
+                $( Operator::$name => Some(Instr::$name), )*
                 _ => None,
             }
         }

@@ -10,35 +10,60 @@ mod code;
 use crate::error::DecodeError;
 use crate::syntax::{
     ConstExpr, ConstInstr, Data, DataMode, Elem, ElemMode, Export, ExternKind, Func, FuncType,
-    Global, GlobalType, Import, ImportDesc, IndexType, Limits, MemType, Module, RefType,
-    TableType, ValType,
+    Global, GlobalType, Import, ImportDesc, IndexType, Limits, MemType, Module, RefType, TableType,
+    ValType,
 };
 use std::sync::Arc;
-use wasmparser::{Operator, Parser, Payload, Validator, WasmFeatures};
+use wasmparser::{
+    FuncValidator, FuncValidatorAllocations, Operator, Parser, Payload, ValidPayload, Validator,
+    ValidatorResources, WasmFeatures,
+};
 
-/// The proposals wasmparser parses and validates for the reference: WebAssembly 3.0 and the
-/// proposals the reference names when it rejects them. Everything the reference does not run is
-/// rejected after validation with [`DecodeError::Unsupported`].
-pub const FEATURES: WasmFeatures = WasmFeatures::WASM3
+/// The proposals whose validation rules the reference applies: WebAssembly 3.0 without SIMD,
+/// relaxed SIMD and threads. 3.0's rules include GC and typed function references, which relax
+/// a few rules for in-scope constructs that the 3.0 test suite relies on (`global.get` of an
+/// earlier defined global in a constant expression); the decoder rejects by name every type and
+/// instruction of those proposals, so a module the reference runs uses only its scope.
+pub const SCOPE: WasmFeatures = WasmFeatures::WASM3
+    .difference(WasmFeatures::SIMD)
+    .difference(WasmFeatures::RELAXED_SIMD)
+    .difference(WasmFeatures::THREADS);
+
+/// The proposals the reference recognizes in order to name them: a module that decodes with
+/// these and is invalid in [`SCOPE`] but valid here is [`DecodeError::Unsupported`]. Proposals that
+/// give a meaning to bytes the spec calls malformed (shared-everything threads) or make valid
+/// what the spec's tests call invalid (stack switching: tags with results) are left out, so
+/// that such modules stay malformed or invalid.
+pub const RECOGNIZED: WasmFeatures = WasmFeatures::WASM3
     .union(WasmFeatures::LEGACY_EXCEPTIONS)
     .union(WasmFeatures::WIDE_ARITHMETIC)
-    .union(WasmFeatures::CUSTOM_PAGE_SIZES)
-    .union(WasmFeatures::STACK_SWITCHING)
-    .union(WasmFeatures::SHARED_EVERYTHING_THREADS);
+    .union(WasmFeatures::CUSTOM_PAGE_SIZES);
 
 /// The most locals a function may declare (wasmparser's implementation limit); bounds the
 /// decoder's allocation before validation has run.
 const MAX_LOCALS: u64 = 50_000;
 
 /// Decodes and validates a binary module.
+///
+/// One pass decodes and validates (with [`SCOPE`]); the first validation error is kept while
+/// decoding goes on, so that a decoding error anywhere still makes the module malformed.
 pub fn decode(bytes: &[u8]) -> Result<Module, DecodeError> {
-    let mut decoder = Decoder::default();
+    let mut decoder = Decoder::new();
     let decoded = decoder.module(bytes);
     if let Err(Problem::Malformed(m)) = decoded {
         return Err(DecodeError::Malformed(m));
     }
-    if let Err(e) = Validator::new_with_features(FEATURES).validate_all(bytes) {
-        return Err(classify_validation_error(e.message()));
+    if let Some(message) = decoder.invalid.take() {
+        let error = classify_validation_error(&message);
+        let recognized = Validator::new_with_features(RECOGNIZED)
+            .validate_all(bytes)
+            .is_ok();
+        return Err(match decoder.unsupported {
+            Some((proposal, what)) if recognized && !matches!(error, DecodeError::Malformed(_)) => {
+                DecodeError::Unsupported { proposal, what }
+            }
+            _ => error,
+        });
     }
     match decoded {
         Ok(()) => {}
@@ -68,6 +93,8 @@ fn classify_validation_error(message: &str) -> DecodeError {
         "END opcode expected",
         "unexpected content after last section",
         "section size mismatch",
+        // The spec's binary format has no shared flag on globals: another mutability byte.
+        "shared globals require the shared-everything-threads proposal",
     ];
     if MALFORMED.iter().any(|m| message.contains(m)) {
         DecodeError::Malformed(message.to_string())
@@ -91,9 +118,15 @@ impl From<wasmparser::BinaryReaderError> for Problem {
     }
 }
 
-/// Decoding state: the module so far and the first out-of-scope construct found.
-#[derive(Default)]
+/// Decoding state: the module so far, the validator, the first validation error and the first
+/// out-of-scope construct found.
 pub(crate) struct Decoder {
+    /// The validator, until it reports an error.
+    validator: Option<Validator>,
+    /// The first validation error.
+    invalid: Option<String>,
+    /// Reused by every function's validator.
+    allocs: FuncValidatorAllocations,
     pub(crate) module: Module,
     /// The type index of every defined function, from the function section.
     func_decls: Vec<u32>,
@@ -103,6 +136,41 @@ pub(crate) struct Decoder {
 }
 
 impl Decoder {
+    fn new() -> Decoder {
+        Decoder {
+            validator: Some(Validator::new_with_features(SCOPE)),
+            invalid: None,
+            allocs: FuncValidatorAllocations::default(),
+            module: Module::default(),
+            func_decls: Vec::new(),
+            bodies: 0,
+            unsupported: None,
+        }
+    }
+
+    /// Records the first validation error; validation stops there.
+    pub(crate) fn invalid(&mut self, e: wasmparser::BinaryReaderError) {
+        if self.invalid.is_none() {
+            self.invalid = Some(e.message().to_string());
+        }
+        self.validator = None;
+    }
+
+    /// Validates a payload, returning the validator of a function body.
+    fn validate(&mut self, payload: &Payload) -> Option<FuncValidator<ValidatorResources>> {
+        let result = self.validator.as_mut()?.payload(payload);
+        match result {
+            Ok(ValidPayload::Func(f, _)) => {
+                Some(f.into_validator(std::mem::take(&mut self.allocs)))
+            }
+            Ok(_) => None,
+            Err(e) => {
+                self.invalid(e);
+                None
+            }
+        }
+    }
+
     /// Records that the module needs `proposal`; decoding goes on with a placeholder so that a
     /// later decoding error still makes the module malformed.
     pub(crate) fn unsupported(&mut self, proposal: &'static str, what: impl FnOnce() -> String) {
@@ -113,9 +181,11 @@ impl Decoder {
 
     fn module(&mut self, bytes: &[u8]) -> Result<(), Problem> {
         let mut parser = Parser::new(0);
-        parser.set_features(FEATURES);
+        parser.set_features(RECOGNIZED);
         for payload in parser.parse_all(bytes) {
-            match payload? {
+            let payload = payload?;
+            let func_validator = self.validate(&payload);
+            match payload {
                 Payload::Version { encoding, .. } => {
                     if encoding != wasmparser::Encoding::Module {
                         return Err(Problem::Malformed("not a core module".into()));
@@ -251,7 +321,7 @@ impl Decoder {
                         ));
                     };
                     self.bodies += 1;
-                    let func = self.func(ty, &body)?;
+                    let func = self.func(ty, &body, func_validator)?;
                     self.module.funcs.push(func);
                 }
                 Payload::DataCountSection { .. }
@@ -294,7 +364,8 @@ impl Decoder {
                 self.unsupported("stack-switching", || "a continuation type".into());
                 FuncType::default()
             }
-            wasmparser::CompositeInnerType::Array(_) | wasmparser::CompositeInnerType::Struct(_) => {
+            wasmparser::CompositeInnerType::Array(_)
+            | wasmparser::CompositeInnerType::Struct(_) => {
                 self.unsupported("gc", || "a struct or array type".into());
                 FuncType::default()
             }
@@ -473,7 +544,10 @@ impl Decoder {
                 Operator::I64Mul => ConstInstr::I64Mul,
                 other => {
                     let proposal = code::proposal_of(&other);
-                    if matches!(proposal, "mvp" | "exceptions" | "reference-types" | "bulk-memory") {
+                    if matches!(
+                        proposal,
+                        "mvp" | "exceptions" | "reference-types" | "bulk-memory"
+                    ) {
                         return Err(Problem::Inconsistent(format!(
                             "{other:?} in a constant expression"
                         )));
@@ -486,23 +560,51 @@ impl Decoder {
         Ok(ConstExpr(out.into_boxed_slice()))
     }
 
-    fn func(&mut self, ty: u32, body: &wasmparser::FunctionBody) -> Result<Func, Problem> {
+    fn func(
+        &mut self,
+        ty: u32,
+        body: &wasmparser::FunctionBody,
+        mut validator: Option<FuncValidator<ValidatorResources>>,
+    ) -> Result<Func, Problem> {
         let Some(fty) = self.module.types.get(ty as usize) else {
-            return Err(Problem::Inconsistent(format!("function of unknown type {ty}")));
+            return Err(Problem::Inconsistent(format!(
+                "function of unknown type {ty}"
+            )));
         };
         let (params, results) = (fty.params.len() as u32, fty.results.len() as u32);
         let mut locals = Vec::new();
         let mut total: u64 = 0;
-        for local in body.get_locals_reader()? {
-            let (count, t) = local?;
+        let mut reader = body.get_locals_reader()?;
+        for _ in 0..reader.get_count() {
+            let offset = reader.original_position();
+            let (count, t) = reader.read()?;
+            if let Some(v) = &mut validator
+                && let Err(e) = v.define_locals(offset, count, t)
+            {
+                self.invalid(e);
+                validator = None;
+            }
             total += u64::from(count);
             if total > MAX_LOCALS {
-                return Err(Problem::Inconsistent("too many locals".into()));
+                if validator.is_some() {
+                    return Err(Problem::Inconsistent("too many locals".into()));
+                }
+                // The validator has said why; keep decoding for malformedness only.
+                return code::translate(self, body.get_operators_reader()?, None).map(|_| Func {
+                    ty,
+                    params,
+                    results,
+                    locals: Box::new([]),
+                    body: Box::new([]),
+                    br_tables: Box::new([]),
+                    catch_tables: Box::new([]),
+                    max_stack: 0,
+                });
             }
             let t = self.val_type(t);
             locals.extend(std::iter::repeat_n(t, count as usize));
         }
-        let code = code::translate(self, body.get_operators_reader()?)?;
+        let code = code::translate(self, body.get_operators_reader()?, validator)?;
         Ok(Func {
             ty,
             params,
@@ -511,6 +613,7 @@ impl Decoder {
             body: code.body,
             br_tables: code.br_tables,
             catch_tables: code.catch_tables,
+            max_stack: code.max_stack,
         })
     }
 }
@@ -518,7 +621,7 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{BlockType, Instr, NumOp};
+    use crate::syntax::{BlockType, Instr};
 
     fn wat(text: &str) -> Vec<u8> {
         wat::parse_str(text).expect("test module parses")
@@ -526,13 +629,11 @@ mod tests {
 
     #[test]
     fn blocks_keep_their_bodies_in_preorder() {
-        let m = decode(&wat(
-            r#"(module (func (param i32) (result i32)
+        let m = decode(&wat(r#"(module (func (param i32) (result i32)
                  (block (result i32)
                    (if (result i32) (local.get 0)
                      (then (i32.const 1))
-                     (else (loop (result i32) (br_if 0 (i32.const 0)) (i32.const 2)))))))"#,
-        ))
+                     (else (loop (result i32) (br_if 0 (i32.const 0)) (i32.const 2)))))))"#))
         .unwrap();
         let body = &m.funcs[0].body;
         let one = BlockType {
@@ -565,16 +666,14 @@ mod tests {
 
     #[test]
     fn try_tables_record_catch_clauses_with_labels_as_written() {
-        let m = decode(&wat(
-            r#"(module (tag $e (param i32)) (tag $f)
+        let m = decode(&wat(r#"(module (tag $e (param i32)) (tag $f)
                  (func (result i32)
                    (block $outer (result i32)
                      (block $h (result exnref)
                        (try_table (catch $e $outer) (catch_ref $f $h) (catch_all_ref $h)
                          (throw $f))
                        (unreachable))
-                     (drop) (i32.const 0))))"#,
-        ))
+                     (drop) (i32.const 0))))"#))
         .unwrap();
         let f = &m.funcs[0];
         assert!(matches!(
@@ -586,7 +685,8 @@ mod tests {
             }
         ));
         assert_eq!(f.body[3], Instr::Throw(1));
-        assert_eq!(f.body[4], Instr::EndTryTable);
+        assert_eq!(f.body[4], Instr::End);
+        assert_eq!(f.body[5], Instr::EndHandler);
         use crate::syntax::{Catch, CatchKind};
         assert_eq!(
             &f.catch_tables[0][..],
@@ -616,21 +716,30 @@ mod tests {
             r#"(module (func (result i64) (i64.extend_i32_s (i32.add (i32.const 1) (i32.const 2)))))"#,
         ))
         .unwrap();
-        assert_eq!(m.funcs[0].body[2], Instr::Num(NumOp::I32Add));
-        assert_eq!(m.funcs[0].body[3], Instr::Num(NumOp::I64ExtendI32S));
+        assert_eq!(m.funcs[0].body[2], Instr::I32Add);
+        assert_eq!(m.funcs[0].body[3], Instr::I64ExtendI32S);
     }
 
     #[test]
     fn out_of_scope_proposals_are_named() {
         let cases = [
-            ("(module (func (result v128) (v128.const i64x2 0 0)))", "simd"),
-            ("(module (type $t (struct)) (func (result anyref) (ref.null any)))", "gc"),
+            (
+                "(module (func (result v128) (v128.const i64x2 0 0)))",
+                "simd",
+            ),
+            (
+                "(module (type $t (struct)) (func (result anyref) (ref.null any)))",
+                "gc",
+            ),
             ("(module (memory 1 1 shared))", "threads"),
             (
                 "(module (type $t (func)) (func (param (ref null $t)) (call_ref $t (local.get 0))))",
                 "function-references",
             ),
-            ("(module (tag $e) (func (try (do) (catch $e))))", "legacy-exceptions"),
+            (
+                "(module (tag $e) (func try catch $e end))",
+                "legacy-exceptions",
+            ),
             (
                 "(module (func (param i64 i64 i64 i64) (result i64 i64) (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3))))",
                 "wide-arithmetic",
@@ -649,7 +758,10 @@ mod tests {
 
     #[test]
     fn malformed_before_invalid_before_unsupported() {
-        assert!(matches!(decode(b"\0asm\x01\0\0"), Err(DecodeError::Malformed(_))));
+        assert!(matches!(
+            decode(b"\0asm\x01\0\0"),
+            Err(DecodeError::Malformed(_))
+        ));
         assert!(matches!(
             decode(&wat("(module (func (result i32)))")),
             Err(DecodeError::Invalid(_))
@@ -663,8 +775,7 @@ mod tests {
 
     #[test]
     fn in_scope_proposals_decode() {
-        decode(&wat(
-            r#"(module
+        decode(&wat(r#"(module
                  (memory i64 1) (memory 1) (table i64 2 funcref)
                  (tag $e (param i64))
                  (global $g i64 (i64.add (i64.const 1) (i64.const 2)))
@@ -674,8 +785,7 @@ mod tests {
                    (i32.load 1 (i32.const 0))
                    (drop)
                    (return_call $f (local.get 0)))
-                 (func (result exnref) (ref.null exn)))"#,
-        ))
+                 (func (result exnref) (ref.null exn)))"#))
         .unwrap();
     }
 }

@@ -233,7 +233,13 @@ impl Memory {
 
     /// Copies `[s, s + n)` of `src` to `[d, d + n)` of `dst`, two distinct memories, after
     /// checking both ranges.
-    pub fn copy_between(dst: &mut Memory, d: u64, src: &Memory, s: u64, n: u64) -> Result<(), Trap> {
+    pub fn copy_between(
+        dst: &mut Memory,
+        d: u64,
+        src: &Memory,
+        s: u64,
+        n: u64,
+    ) -> Result<(), Trap> {
         src.check_range(s, n)?;
         dst.check_range(d, n)?;
         let mut buf = [0u8; 4096];
@@ -346,7 +352,8 @@ mod tests {
     fn loads_and_stores_round_trip_across_the_dense_boundary() {
         let mut m = mem(IndexType::I64, DENSE_PAGES + 2, None);
         let at = DENSE_BYTES - 3;
-        m.store(at, 0, 0x0102_0304_0506_0708u64.to_le_bytes()).unwrap();
+        m.store(at, 0, 0x0102_0304_0506_0708u64.to_le_bytes())
+            .unwrap();
         assert_eq!(
             u64::from_le_bytes(m.load::<8>(at, 0).unwrap()),
             0x0102_0304_0506_0708

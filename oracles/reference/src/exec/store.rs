@@ -4,8 +4,7 @@
 use super::counters::Counters;
 use super::memory::Memory;
 use super::value::{
-    DataAddr, ElemAddr, ExnAddr, FuncAddr, GlobalAddr, InstAddr, MemAddr, TableAddr, TagAddr,
-    Value,
+    DataAddr, ElemAddr, ExnAddr, FuncAddr, GlobalAddr, InstAddr, MemAddr, TableAddr, TagAddr, Value,
 };
 use crate::syntax::{FuncType, GlobalType, Module, TableType};
 use std::collections::HashMap;
@@ -236,14 +235,97 @@ pub(crate) struct Runtime {
     pub(crate) elems: Vec<Box<[Value]>>,
     pub(crate) datas: Vec<Arc<[u8]>>,
     pub(crate) exns: Vec<ExnInst>,
+    /// Exception slots freed by [`Runtime::collect_exns`], reused by [`Runtime::alloc_exn`].
+    pub(crate) free_exns: Vec<u32>,
+    /// The exceptions allocated during the current invocation, candidates for collection.
+    pub(crate) young_exns: Vec<u32>,
     pub(crate) counters: Counters,
     pub(crate) fuel: u64,
-    /// The operand stack: values and locals of every frame.
-    pub(crate) vals: Vec<Value>,
+    /// The operand stack's buffer: values and locals of every frame, up to `sp`. Its length is
+    /// its capacity, grown on function entry to what the function can need.
+    pub(crate) stack: Vec<Value>,
+    /// The operand stack's height.
+    pub(crate) sp: usize,
     /// The control stack: labels, handlers and frames.
     pub(crate) ctrl: Vec<Ctrl>,
     /// The number of frames on the control stack.
     pub(crate) depth: u32,
+}
+
+/// How many exceptions an invocation may allocate before its garbage is collected when it ends.
+const YOUNG_EXNS: usize = 4096;
+
+impl Runtime {
+    /// Allocates an exception object, reusing a collected slot when there is one.
+    #[inline(never)]
+    pub(crate) fn alloc_exn(&mut self, exn: ExnInst) -> ExnAddr {
+        let addr = match self.free_exns.pop() {
+            Some(i) => {
+                self.exns[i as usize] = exn;
+                ExnAddr(i)
+            }
+            None => {
+                self.exns.push(exn);
+                ExnAddr(self.exns.len() as u32 - 1)
+            }
+        };
+        self.young_exns.push(addr.0);
+        addr
+    }
+
+    /// Ends an invocation: the exceptions it allocated that nothing the host can reach still
+    /// refers to are freed (when there are enough of them to matter).
+    ///
+    /// The host can reach, after an invocation, only its results, the exception that escaped,
+    /// globals, tables, element segments and the operand stack below the invocation; and an
+    /// exception's fields only name older exceptions, so only this invocation's exceptions can
+    /// be garbage. Earlier ones are never freed (the host may hold them): identities the host
+    /// has seen stay valid for the store's lifetime.
+    pub(crate) fn collect_exns(&mut self, roots: &[Value]) {
+        if self.young_exns.len() < YOUNG_EXNS {
+            self.young_exns.clear();
+            return;
+        }
+        let mut young = vec![false; self.exns.len()];
+        for &a in &self.young_exns {
+            young[a as usize] = true;
+        }
+        let mut live = vec![false; self.exns.len()];
+        let mut work: Vec<u32> = Vec::new();
+        let mut visit = |v: &Value, work: &mut Vec<u32>| {
+            if let Value::ExnRef(Some(a)) = v
+                && young[a.index()]
+                && !live[a.index()]
+            {
+                live[a.index()] = true;
+                work.push(a.0);
+            }
+        };
+        let everything = roots
+            .iter()
+            .chain(&self.stack[..self.sp])
+            .chain(self.globals.iter().map(|g| &g.value))
+            .chain(self.tables.iter().flat_map(|t| t.elems.iter()))
+            .chain(self.elems.iter().flat_map(|e| e.iter()));
+        for v in everything {
+            visit(v, &mut work);
+        }
+        while let Some(a) = work.pop() {
+            for v in self.exns[a as usize].fields.iter() {
+                visit(v, &mut work);
+            }
+        }
+        for &a in &self.young_exns {
+            if !live[a as usize] {
+                self.exns[a as usize] = ExnInst {
+                    tag: TagAddr(u32::MAX),
+                    fields: Box::new([]),
+                };
+                self.free_exns.push(a);
+            }
+        }
+        self.young_exns.clear();
+    }
 }
 
 /// A store (spec 4.2.3): every instance of every module instantiated in it, and the budgets.
@@ -273,9 +355,12 @@ impl Store {
                 elems: Vec::new(),
                 datas: Vec::new(),
                 exns: Vec::new(),
+                free_exns: Vec::new(),
+                young_exns: Vec::new(),
                 counters: Counters::default(),
                 fuel: u64::MAX,
-                vals: Vec::with_capacity(1024),
+                stack: vec![Value::I32(0); 1024],
+                sp: 0,
                 ctrl: Vec::with_capacity(256),
                 depth: 0,
             },
@@ -410,10 +495,17 @@ impl Store {
     }
 
     /// Allocates an exception object (what `throw` does), for hosts that pass exceptions in.
+    /// The host holds it, so it is never collected.
     pub fn alloc_exn(&mut self, tag: TagAddr, fields: Box<[Value]>) -> ExnAddr {
-        let addr = ExnAddr(self.rt.exns.len() as u32);
-        self.rt.exns.push(ExnInst { tag, fields });
-        addr
+        let a = self.rt.alloc_exn(ExnInst { tag, fields });
+        self.rt.young_exns.pop();
+        a
+    }
+
+    /// How many exception slots the store holds, live or free for reuse: a measure of the
+    /// memory exceptions take.
+    pub fn exn_slots(&self) -> usize {
+        self.rt.exns.len()
     }
 
     pub(crate) fn alloc_wasm_func(

@@ -106,8 +106,8 @@ impl Value {
     /// An address operand of a memory or table instruction, zero-extended to 64 bits: an `i32`
     /// for 32-bit index types, an `i64` for 64-bit ones (the validator chose which).
     #[inline(always)]
-    pub fn as_address(self) -> u64 {
-        match self {
+    pub fn as_address(&self) -> u64 {
+        match *self {
             Value::I32(x) => u64::from(x as u32),
             Value::I64(x) => x as u64,
             other => ill_typed("an address", other),
@@ -121,8 +121,8 @@ pub trait Operand: Copy {
     /// The WebAssembly type name, for panic messages.
     const NAME: &'static str;
     /// Unwraps a value of this type; anything else is a reference bug (validation guarantees
-    /// the type).
-    fn from_value(v: Value) -> Self;
+    /// the type). Takes a reference so that only the tag and the payload are read.
+    fn from_value(v: &Value) -> Self;
     /// Wraps into a value.
     fn into_value(self) -> Value;
 }
@@ -132,8 +132,8 @@ macro_rules! operand {
         impl Operand for $t {
             const NAME: &'static str = $name;
             #[inline(always)]
-            fn from_value(v: Value) -> $t {
-                match v {
+            fn from_value(v: &Value) -> $t {
+                match *v {
                     Value::$variant(x) => x,
                     other => ill_typed($name, other),
                 }
@@ -154,7 +154,9 @@ operand!(u64, F64, "f64");
 #[cold]
 #[inline(never)]
 pub(crate) fn ill_typed(expected: &str, found: Value) -> ! {
-    panic!("reference interpreter bug: ill-typed operand stack: expected {expected}, found {found:?}")
+    panic!(
+        "reference interpreter bug: ill-typed operand stack: expected {expected}, found {found:?}"
+    )
 }
 
 #[cfg(test)]
@@ -175,6 +177,6 @@ mod tests {
     #[test]
     #[should_panic(expected = "ill-typed operand stack")]
     fn a_wrong_type_is_a_reference_bug() {
-        let _ = i32::from_value(Value::F32(0));
+        let _ = i32::from_value(&Value::F32(0));
     }
 }

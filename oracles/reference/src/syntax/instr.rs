@@ -3,8 +3,9 @@
 //! A function body is a sequence of [`Instr`]. A structured instruction (`block`, `loop`, `if`,
 //! `try_table`) is a node whose body is stored inline, right after it, and whose extent it records
 //! (`len`): the tree is serialized in pre-order, so the body of a node is the slice that follows
-//! it. Every body ends with the instruction that exits it (`End`, `Else`, `EndTryTable`), and a
-//! function body ends with `Return`. Branches name labels by relative depth exactly as in the
+//! it. Every body ends with the instruction that exits it (`End`, or `Else` for a then-branch
+//! followed by an else-branch); a `try_table`'s handler is exited by the `EndHandler` right after
+//! its body; a function body ends with `Return`. Branches name labels by relative depth exactly as in the
 //! source: nothing is lowered to jumps; the evaluator resolves labels on its control stack.
 
 use super::types::RefType;
@@ -23,10 +24,29 @@ pub struct BlockType {
 /// no semantics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemArg {
-    /// The static offset added to the dynamic address.
-    pub offset: u64,
+    /// The low half of the static offset (split so that instructions stay 16 bytes).
+    offset_lo: u32,
+    /// The high half of the static offset.
+    offset_hi: u32,
     /// The memory index.
     pub mem: u32,
+}
+
+impl MemArg {
+    /// A memory immediate of `offset` into memory `mem`.
+    pub const fn new(offset: u64, mem: u32) -> MemArg {
+        MemArg {
+            offset_lo: offset as u32,
+            offset_hi: (offset >> 32) as u32,
+            mem,
+        }
+    }
+
+    /// The static offset added to the dynamic address.
+    #[inline(always)]
+    pub const fn offset(self) -> u64 {
+        (self.offset_hi as u64) << 32 | self.offset_lo as u64
+    }
 }
 
 /// What a catch clause of a `try_table` binds (exceptions proposal).
@@ -214,225 +234,220 @@ macro_rules! for_each_numeric {
     };
 }
 
-macro_rules! define_numeric {
+macro_rules! define_instr {
     ($( $shape:ident $name:ident $func:ident )*) => {
-        /// A numeric operator (spec 2.4.1): its semantics is the function of the same name in
-        /// `exec::numerics`.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum NumOp {
+        /// One instruction. Structured instructions carry the extent of their body, which follows them.
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub enum Instr {
+            /// `unreachable`
+            Unreachable,
+            /// `nop`
+            Nop,
+            /// `block bt`: its body is the next `len` instructions, ending with [`Instr::End`].
+            Block {
+                /// The block type.
+                ty: BlockType,
+                /// The length of the body.
+                len: u32,
+            },
+            /// `loop bt`: its body is the next `len` instructions, ending with [`Instr::End`].
+            Loop {
+                /// The block type.
+                ty: BlockType,
+                /// The length of the body.
+                len: u32,
+            },
+            /// `if bt`: the then-branch is the next `then_len` instructions (ending with [`Instr::Else`]
+            /// when there is an else-branch, with [`Instr::End`] otherwise), the else-branch the
+            /// `len - then_len` after them (ending with [`Instr::End`]).
+            If {
+                /// The block type.
+                ty: BlockType,
+                /// The length of the then-branch.
+                then_len: u32,
+                /// The length of both branches.
+                len: u32,
+            },
+            /// The end of a then-branch followed by an else-branch: exits the `if`'s label past the
+            /// else-branch.
+            Else,
+            /// The end of a `block`, `loop`, `if` body: exits its label.
+            End,
+            /// `try_table bt catch*`: installs a handler, then a label whose body is the next `len`
+            /// instructions, ending with [`Instr::End`]; the handler's end, [`Instr::EndHandler`],
+            /// follows the body (outside the label, where branches to the label continue). `catches`
+            /// indexes the function's catch tables.
+            TryTable {
+                /// The block type.
+                ty: BlockType,
+                /// Index of the catch clauses in [`crate::syntax::Func::catch_tables`].
+                catches: u32,
+                /// The length of the body.
+                len: u32,
+            },
+            /// The end of a `try_table`'s handler, reached after its label was exited (by falling off
+            /// the body or by a branch to the label): removes the handler.
+            EndHandler,
+            /// `br l`
+            Br(u32),
+            /// `br_if l`
+            BrIf(u32),
+            /// `br_table l* l`: the index of the labels in [`crate::syntax::Func::br_tables`].
+            BrTable(u32),
+            /// `return`
+            Return,
+            /// `call x`
+            Call(u32),
+            /// `call_indirect x y`
+            CallIndirect {
+                /// The expected type index.
+                ty: u32,
+                /// The table index.
+                table: u32,
+            },
+            /// `return_call x`
+            ReturnCall(u32),
+            /// `return_call_indirect x y`
+            ReturnCallIndirect {
+                /// The expected type index.
+                ty: u32,
+                /// The table index.
+                table: u32,
+            },
+            /// `throw x`
+            Throw(u32),
+            /// `throw_ref`
+            ThrowRef,
+            /// `drop`
+            Drop,
+            /// `select` (with or without a type annotation)
+            Select,
+            /// `local.get x`
+            LocalGet(u32),
+            /// `local.set x`
+            LocalSet(u32),
+            /// `local.tee x`
+            LocalTee(u32),
+            /// `global.get x`
+            GlobalGet(u32),
+            /// `global.set x`
+            GlobalSet(u32),
+            /// `table.get x`
+            TableGet(u32),
+            /// `table.set x`
+            TableSet(u32),
+            /// `table.size x`
+            TableSize(u32),
+            /// `table.grow x`
+            TableGrow(u32),
+            /// `table.fill x`
+            TableFill(u32),
+            /// `table.copy x y`
+            TableCopy {
+                /// Destination table.
+                dst: u32,
+                /// Source table.
+                src: u32,
+            },
+            /// `table.init x y`
+            TableInit {
+                /// Element segment.
+                elem: u32,
+                /// Table.
+                table: u32,
+            },
+            /// `elem.drop x`
+            ElemDrop(u32),
+            /// `i32.load`
+            I32Load(MemArg),
+            /// `i64.load`
+            I64Load(MemArg),
+            /// `f32.load`
+            F32Load(MemArg),
+            /// `f64.load`
+            F64Load(MemArg),
+            /// `i32.load8_s`
+            I32Load8S(MemArg),
+            /// `i32.load8_u`
+            I32Load8U(MemArg),
+            /// `i32.load16_s`
+            I32Load16S(MemArg),
+            /// `i32.load16_u`
+            I32Load16U(MemArg),
+            /// `i64.load8_s`
+            I64Load8S(MemArg),
+            /// `i64.load8_u`
+            I64Load8U(MemArg),
+            /// `i64.load16_s`
+            I64Load16S(MemArg),
+            /// `i64.load16_u`
+            I64Load16U(MemArg),
+            /// `i64.load32_s`
+            I64Load32S(MemArg),
+            /// `i64.load32_u`
+            I64Load32U(MemArg),
+            /// `i32.store`
+            I32Store(MemArg),
+            /// `i64.store`
+            I64Store(MemArg),
+            /// `f32.store`
+            F32Store(MemArg),
+            /// `f64.store`
+            F64Store(MemArg),
+            /// `i32.store8`
+            I32Store8(MemArg),
+            /// `i32.store16`
+            I32Store16(MemArg),
+            /// `i64.store8`
+            I64Store8(MemArg),
+            /// `i64.store16`
+            I64Store16(MemArg),
+            /// `i64.store32`
+            I64Store32(MemArg),
+            /// `memory.size x`
+            MemorySize(u32),
+            /// `memory.grow x`
+            MemoryGrow(u32),
+            /// `memory.fill x`
+            MemoryFill(u32),
+            /// `memory.copy x y`
+            MemoryCopy {
+                /// Destination memory.
+                dst: u32,
+                /// Source memory.
+                src: u32,
+            },
+            /// `memory.init x y`
+            MemoryInit {
+                /// Data segment.
+                data: u32,
+                /// Memory.
+                mem: u32,
+            },
+            /// `data.drop x`
+            DataDrop(u32),
+            /// `ref.null t`
+            RefNull(RefType),
+            /// `ref.is_null`
+            RefIsNull,
+            /// `ref.func x`
+            RefFunc(u32),
+            /// `i32.const`
+            I32Const(i32),
+            /// `i64.const`
+            I64Const(i64),
+            /// `f32.const` (bits)
+            F32Const(u32),
+            /// `f64.const` (bits)
+            F64Const(u64),
             $(
-                #[doc = concat!("`", stringify!($func), "`")]
+                #[doc = concat!("A numeric operator: its semantics is `exec::numerics::", stringify!($func), "`.")]
                 $name,
             )*
         }
     };
 }
-for_each_numeric!(define_numeric);
-
-/// One instruction. Structured instructions carry the extent of their body, which follows them.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Instr {
-    /// `unreachable`
-    Unreachable,
-    /// `nop`
-    Nop,
-    /// `block bt`: its body is the next `len` instructions, ending with [`Instr::End`].
-    Block {
-        /// The block type.
-        ty: BlockType,
-        /// The length of the body.
-        len: u32,
-    },
-    /// `loop bt`: its body is the next `len` instructions, ending with [`Instr::End`].
-    Loop {
-        /// The block type.
-        ty: BlockType,
-        /// The length of the body.
-        len: u32,
-    },
-    /// `if bt`: the then-branch is the next `then_len` instructions (ending with [`Instr::Else`]
-    /// when there is an else-branch, with [`Instr::End`] otherwise), the else-branch the
-    /// `len - then_len` after them (ending with [`Instr::End`]).
-    If {
-        /// The block type.
-        ty: BlockType,
-        /// The length of the then-branch.
-        then_len: u32,
-        /// The length of both branches.
-        len: u32,
-    },
-    /// The end of a then-branch followed by an else-branch: exits the `if`'s label past the
-    /// else-branch.
-    Else,
-    /// The end of a `block`, `loop`, `if` body: exits its label.
-    End,
-    /// `try_table bt catch*`: its body is the next `len` instructions, ending with
-    /// [`Instr::EndTryTable`]; `catches` indexes the function's catch tables.
-    TryTable {
-        /// The block type.
-        ty: BlockType,
-        /// Index of the catch clauses in [`crate::syntax::Func::catch_tables`].
-        catches: u32,
-        /// The length of the body.
-        len: u32,
-    },
-    /// The end of a `try_table` body: exits its label, then its handler.
-    EndTryTable,
-    /// `br l`
-    Br(u32),
-    /// `br_if l`
-    BrIf(u32),
-    /// `br_table l* l`: the index of the labels in [`crate::syntax::Func::br_tables`].
-    BrTable(u32),
-    /// `return`
-    Return,
-    /// `call x`
-    Call(u32),
-    /// `call_indirect x y`
-    CallIndirect {
-        /// The expected type index.
-        ty: u32,
-        /// The table index.
-        table: u32,
-    },
-    /// `return_call x`
-    ReturnCall(u32),
-    /// `return_call_indirect x y`
-    ReturnCallIndirect {
-        /// The expected type index.
-        ty: u32,
-        /// The table index.
-        table: u32,
-    },
-    /// `throw x`
-    Throw(u32),
-    /// `throw_ref`
-    ThrowRef,
-    /// `drop`
-    Drop,
-    /// `select` (with or without a type annotation)
-    Select,
-    /// `local.get x`
-    LocalGet(u32),
-    /// `local.set x`
-    LocalSet(u32),
-    /// `local.tee x`
-    LocalTee(u32),
-    /// `global.get x`
-    GlobalGet(u32),
-    /// `global.set x`
-    GlobalSet(u32),
-    /// `table.get x`
-    TableGet(u32),
-    /// `table.set x`
-    TableSet(u32),
-    /// `table.size x`
-    TableSize(u32),
-    /// `table.grow x`
-    TableGrow(u32),
-    /// `table.fill x`
-    TableFill(u32),
-    /// `table.copy x y`
-    TableCopy {
-        /// Destination table.
-        dst: u32,
-        /// Source table.
-        src: u32,
-    },
-    /// `table.init x y`
-    TableInit {
-        /// Element segment.
-        elem: u32,
-        /// Table.
-        table: u32,
-    },
-    /// `elem.drop x`
-    ElemDrop(u32),
-    /// `i32.load`
-    I32Load(MemArg),
-    /// `i64.load`
-    I64Load(MemArg),
-    /// `f32.load`
-    F32Load(MemArg),
-    /// `f64.load`
-    F64Load(MemArg),
-    /// `i32.load8_s`
-    I32Load8S(MemArg),
-    /// `i32.load8_u`
-    I32Load8U(MemArg),
-    /// `i32.load16_s`
-    I32Load16S(MemArg),
-    /// `i32.load16_u`
-    I32Load16U(MemArg),
-    /// `i64.load8_s`
-    I64Load8S(MemArg),
-    /// `i64.load8_u`
-    I64Load8U(MemArg),
-    /// `i64.load16_s`
-    I64Load16S(MemArg),
-    /// `i64.load16_u`
-    I64Load16U(MemArg),
-    /// `i64.load32_s`
-    I64Load32S(MemArg),
-    /// `i64.load32_u`
-    I64Load32U(MemArg),
-    /// `i32.store`
-    I32Store(MemArg),
-    /// `i64.store`
-    I64Store(MemArg),
-    /// `f32.store`
-    F32Store(MemArg),
-    /// `f64.store`
-    F64Store(MemArg),
-    /// `i32.store8`
-    I32Store8(MemArg),
-    /// `i32.store16`
-    I32Store16(MemArg),
-    /// `i64.store8`
-    I64Store8(MemArg),
-    /// `i64.store16`
-    I64Store16(MemArg),
-    /// `i64.store32`
-    I64Store32(MemArg),
-    /// `memory.size x`
-    MemorySize(u32),
-    /// `memory.grow x`
-    MemoryGrow(u32),
-    /// `memory.fill x`
-    MemoryFill(u32),
-    /// `memory.copy x y`
-    MemoryCopy {
-        /// Destination memory.
-        dst: u32,
-        /// Source memory.
-        src: u32,
-    },
-    /// `memory.init x y`
-    MemoryInit {
-        /// Data segment.
-        data: u32,
-        /// Memory.
-        mem: u32,
-    },
-    /// `data.drop x`
-    DataDrop(u32),
-    /// `ref.null t`
-    RefNull(RefType),
-    /// `ref.is_null`
-    RefIsNull,
-    /// `ref.func x`
-    RefFunc(u32),
-    /// `i32.const`
-    I32Const(i32),
-    /// `i64.const`
-    I64Const(i64),
-    /// `f32.const` (bits)
-    F32Const(u32),
-    /// `f64.const` (bits)
-    F64Const(u64),
-    /// A numeric operator.
-    Num(NumOp),
-}
+for_each_numeric!(define_instr);
 
 /// An instruction of a constant expression (spec 3.3.10): the only instructions allowed in
 /// global initializers, segment offsets and element items.
@@ -476,6 +491,10 @@ mod tests {
 
     #[test]
     fn instructions_stay_compact() {
-        assert!(std::mem::size_of::<Instr>() <= 16, "{}", std::mem::size_of::<Instr>());
+        assert!(
+            std::mem::size_of::<Instr>() <= 16,
+            "{}",
+            std::mem::size_of::<Instr>()
+        );
     }
 }

@@ -3,7 +3,7 @@
 mod instr;
 mod types;
 
-pub use instr::{BlockType, Catch, CatchKind, ConstExpr, ConstInstr, Instr, MemArg, NumOp};
+pub use instr::{BlockType, Catch, CatchKind, ConstExpr, ConstInstr, Instr, MemArg};
 pub use types::{FuncType, GlobalType, IndexType, Limits, MemType, RefType, TableType, ValType};
 
 use std::sync::Arc;
@@ -142,6 +142,8 @@ pub struct Func {
     pub br_tables: Box<[Box<[u32]>]>,
     /// The catch clauses of the body's `try_table`s.
     pub catch_tables: Box<[Box<[Catch]>]>,
+    /// The most operand values (not counting locals) the body has on the stack at once.
+    pub max_stack: u32,
 }
 
 /// A defined global (spec 2.5.6).

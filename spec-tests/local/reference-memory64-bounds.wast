@@ -1,0 +1,218 @@
+;; Bounds of 64-bit memories and tables, as the reference interpreter implements them: the rules
+;; the official memory64 tests leave open. The effective address is the zero-extended address
+;; plus the offset, computed without wrapping, so `addr + offset` past 2^64 traps; an access that
+;; is partly out of bounds writes nothing; bulk operations check their whole ranges first and
+;; have no effect when they trap; a failed grow returns -1 of the index type.
+
+;; Partially out-of-bounds stores write nothing, in 64-bit and 32-bit memories alike.
+(module
+  (memory $m64 i64 1)
+  (memory $m32 1)
+  (func (export "store64-i64") (param i64 i64) (i64.store $m64 (local.get 0) (local.get 1)))
+  (func (export "store16-i64") (param i64 i32) (i32.store16 $m64 (local.get 0) (local.get 1)))
+  (func (export "load64-i64") (param i64) (result i64) (i64.load $m64 (local.get 0)))
+  (func (export "store32-i32") (param i32 i32) (i32.store $m32 (local.get 0) (local.get 1)))
+  (func (export "load32-i32") (param i32) (result i32) (i32.load $m32 (local.get 0)))
+  (func (export "load8-i64") (param i64) (result i32) (i32.load8_u $m64 (local.get 0)))
+)
+(invoke "store64-i64" (i64.const 65528) (i64.const 0x0102030405060708))
+(assert_trap (invoke "store64-i64" (i64.const 65532) (i64.const -1)) "out of bounds memory access")
+(assert_return (invoke "load64-i64" (i64.const 65528)) (i64.const 0x0102030405060708))
+(assert_trap (invoke "store16-i64" (i64.const 65535) (i32.const -1)) "out of bounds memory access")
+(assert_return (invoke "load8-i64" (i64.const 65535)) (i32.const 0x01))
+(invoke "store32-i32" (i32.const 65532) (i32.const 0x11223344))
+(assert_trap (invoke "store32-i32" (i32.const 65533) (i32.const -1)) "out of bounds memory access")
+(assert_return (invoke "load32-i32" (i32.const 65532)) (i32.const 0x11223344))
+;; The last in-bounds byte, and the first out-of-bounds one.
+(assert_return (invoke "load8-i64" (i64.const 65535)) (i32.const 0x01))
+(assert_trap (invoke "load8-i64" (i64.const 65536)) "out of bounds memory access")
+(assert_trap (invoke "load64-i64" (i64.const 65529)) "out of bounds memory access")
+
+;; addr + offset is computed without wrapping: near 2^64 it overflows and traps instead of
+;; landing at a small address.
+(module
+  (memory i64 1)
+  (data (i64.const 0) "\2a")
+  (func (export "load-offset-max") (param i64) (result i32)
+    (i32.load8_u offset=0xffff_ffff_ffff_ffff (local.get 0)))
+  (func (export "load-offset-high") (param i64) (result i64)
+    (i64.load offset=0xffff_ffff_ffff_fff0 (local.get 0)))
+  (func (export "store-offset-high") (param i64)
+    (i64.store offset=0xffff_ffff_ffff_fff0 (local.get 0) (i64.const -1)))
+  (func (export "load-offset-8") (param i64) (result i32)
+    (i32.load8_u offset=8 (local.get 0)))
+  (func (export "load0") (result i32) (i32.load8_u (i64.const 0)))
+)
+(assert_trap (invoke "load-offset-max" (i64.const 1)) "out of bounds memory access")
+(assert_trap (invoke "load-offset-max" (i64.const 0)) "out of bounds memory access")
+(assert_trap (invoke "load-offset-high" (i64.const 0x10)) "out of bounds memory access")
+(assert_trap (invoke "load-offset-high" (i64.const 0x20)) "out of bounds memory access")
+(assert_trap (invoke "store-offset-high" (i64.const 0x10)) "out of bounds memory access")
+(assert_return (invoke "load0") (i32.const 0x2a))
+(assert_trap (invoke "load-offset-8" (i64.const -8)) "out of bounds memory access")
+(assert_trap (invoke "load-offset-8" (i64.const -1)) "out of bounds memory access")
+(assert_trap (invoke "load-offset-8" (i64.const 0x1_0000_0000)) "out of bounds memory access")
+(assert_return (invoke "load-offset-8" (i64.const 65527)) (i32.const 0))
+(assert_trap (invoke "load-offset-8" (i64.const 65528)) "out of bounds memory access")
+
+;; In a 32-bit memory the address is an unsigned i32 and the sum does not wrap at 2^32.
+(module
+  (memory 1)
+  (data (i32.const 0) "\2a")
+  (func (export "load-offset-max32") (param i32) (result i32)
+    (i32.load8_u offset=0xffff_ffff (local.get 0)))
+)
+(assert_trap (invoke "load-offset-max32" (i32.const 1)) "out of bounds memory access")
+(assert_trap (invoke "load-offset-max32" (i32.const -1)) "out of bounds memory access")
+
+;; memory.grow and memory.size use the memory's index type; failure is -1 of that type.
+(module
+  (memory $m64 i64 1 3)
+  (memory $m32 1 3)
+  (func (export "grow64") (param i64) (result i64) (memory.grow $m64 (local.get 0)))
+  (func (export "size64") (result i64) (memory.size $m64))
+  (func (export "grow32") (param i32) (result i32) (memory.grow $m32 (local.get 0)))
+  (func (export "size32") (result i32) (memory.size $m32))
+  (func (export "store-last") (i32.store8 $m64 (i64.const 0x2ffff) (i32.const 7)))
+  (func (export "load-last") (result i32) (i32.load8_u $m64 (i64.const 0x2ffff)))
+)
+(assert_return (invoke "size64") (i64.const 1))
+(assert_return (invoke "grow64" (i64.const 3)) (i64.const -1))
+(assert_return (invoke "grow64" (i64.const 0x1_0000_0000)) (i64.const -1))
+(assert_return (invoke "grow64" (i64.const 0x1_0000_0000_0000)) (i64.const -1))
+(assert_return (invoke "grow64" (i64.const -1)) (i64.const -1))
+(assert_return (invoke "size64") (i64.const 1))
+(assert_trap (invoke "store-last") "out of bounds memory access")
+(assert_return (invoke "grow64" (i64.const 2)) (i64.const 1))
+(assert_return (invoke "size64") (i64.const 3))
+(invoke "store-last")
+(assert_return (invoke "load-last") (i32.const 7))
+(assert_return (invoke "grow64" (i64.const 0)) (i64.const 3))
+(assert_return (invoke "grow64" (i64.const 1)) (i64.const -1))
+(assert_return (invoke "grow32" (i32.const 3)) (i32.const -1))
+(assert_return (invoke "grow32" (i32.const -1)) (i32.const -1))
+(assert_return (invoke "grow32" (i32.const 2)) (i32.const 1))
+(assert_return (invoke "size32") (i32.const 3))
+
+;; Without a declared maximum a 64-bit memory still cannot pass 2^48 pages.
+(module
+  (memory i64 0)
+  (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+)
+(assert_return (invoke "grow" (i64.const 0x1_0000_0000_0001)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const -1)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const 1)) (i64.const 0))
+
+;; Bulk memory operations check every range before writing: crossing the bound traps and
+;; changes nothing; empty ranges at the bound are fine, past it they trap.
+(module
+  (memory $m i64 1)
+  (memory $n 1)
+  (data $d "\01\02\03\04")
+  (func (export "fill") (param i64 i32 i64) (memory.fill $m (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "copy") (param i64 i64 i64) (memory.copy $m $m (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "init") (param i64 i32 i32) (memory.init $m $d (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "copy-to-32") (param i32 i64 i32) (memory.copy $n $m (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "copy-from-32") (param i64 i32 i32) (memory.copy $m $n (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "load8") (param i64) (result i32) (i32.load8_u $m (local.get 0)))
+  (func (export "load8-32") (param i32) (result i32) (i32.load8_u $n (local.get 0)))
+)
+(assert_trap (invoke "fill" (i64.const 65530) (i32.const 0xff) (i64.const 7)) "out of bounds memory access")
+(assert_return (invoke "load8" (i64.const 65530)) (i32.const 0))
+(assert_return (invoke "load8" (i64.const 65535)) (i32.const 0))
+(invoke "fill" (i64.const 65530) (i32.const 0xaa) (i64.const 6))
+(assert_return (invoke "load8" (i64.const 65535)) (i32.const 0xaa))
+;; d + n past 2^64
+(assert_trap (invoke "fill" (i64.const -1) (i32.const 1) (i64.const 2)) "out of bounds memory access")
+(assert_trap (invoke "fill" (i64.const 2) (i32.const 1) (i64.const -1)) "out of bounds memory access")
+(assert_return (invoke "load8" (i64.const 2)) (i32.const 0))
+(invoke "fill" (i64.const 65536) (i32.const 1) (i64.const 0))
+(assert_trap (invoke "fill" (i64.const 65537) (i32.const 1) (i64.const 0)) "out of bounds memory access")
+;; copy: the source in bounds, the destination crossing; and the other way round
+(invoke "fill" (i64.const 0) (i32.const 0x55) (i64.const 16))
+(assert_trap (invoke "copy" (i64.const 65530) (i64.const 0) (i64.const 16)) "out of bounds memory access")
+(assert_return (invoke "load8" (i64.const 65529)) (i32.const 0))
+(assert_return (invoke "load8" (i64.const 65530)) (i32.const 0xaa))
+(assert_trap (invoke "copy" (i64.const 100) (i64.const 65530) (i64.const 16)) "out of bounds memory access")
+(assert_return (invoke "load8" (i64.const 100)) (i32.const 0))
+(assert_trap (invoke "copy" (i64.const 0) (i64.const -8) (i64.const 16)) "out of bounds memory access")
+(invoke "copy" (i64.const 65536) (i64.const 0) (i64.const 0))
+(assert_trap (invoke "copy" (i64.const 0) (i64.const 65537) (i64.const 0)) "out of bounds memory access")
+;; init: the segment range and the memory range are both checked
+(assert_trap (invoke "init" (i64.const 65534) (i32.const 0) (i32.const 4)) "out of bounds memory access")
+(assert_return (invoke "load8" (i64.const 65534)) (i32.const 0xaa))
+(assert_trap (invoke "init" (i64.const 200) (i32.const 2) (i32.const 3)) "out of bounds memory access")
+(assert_return (invoke "load8" (i64.const 200)) (i32.const 0))
+(invoke "init" (i64.const 200) (i32.const 1) (i32.const 3))
+(assert_return (invoke "load8" (i64.const 202)) (i32.const 4))
+;; between a 64-bit and a 32-bit memory the length is an i32
+(invoke "copy-to-32" (i32.const 65534) (i64.const 200) (i32.const 2))
+(assert_return (invoke "load8-32" (i32.const 65535)) (i32.const 3))
+(assert_trap (invoke "copy-to-32" (i32.const 65535) (i64.const 200) (i32.const 2)) "out of bounds memory access")
+(assert_return (invoke "load8-32" (i32.const 65535)) (i32.const 3))
+(assert_trap (invoke "copy-from-32" (i64.const 0x1_0000_0000) (i32.const 0) (i32.const 1)) "out of bounds memory access")
+(invoke "copy-from-32" (i64.const 300) (i32.const 65534) (i32.const 2))
+(assert_return (invoke "load8" (i64.const 301)) (i32.const 3))
+
+;; An active data segment that does not fit traps at instantiation; earlier segments persist.
+(module
+  (memory (export "mem") i64 1)
+  (func (export "load8") (param i64) (result i32) (i32.load8_u (local.get 0)))
+)
+(register "m64" )
+(assert_trap
+  (module
+    (import "m64" "mem" (memory i64 1))
+    (data (i64.const 10) "\07")
+    (data (i64.const 65535) "\01\02"))
+  "out of bounds memory access")
+(assert_return (invoke "load8" (i64.const 10)) (i32.const 7))
+(assert_return (invoke "load8" (i64.const 65535)) (i32.const 0))
+
+;; 64-bit tables: indices, sizes and grow results are i64; bulk operations check first.
+(module
+  (table $t i64 2 10 funcref)
+  (func $f)
+  (elem declare func $f)
+  (func (export "size") (result i64) (table.size $t))
+  (func (export "grow") (param i64) (result i64) (table.grow $t (ref.null func) (local.get 0)))
+  (func (export "is-null") (param i64) (result i32) (ref.is_null (table.get $t (local.get 0))))
+  (func (export "set") (param i64) (table.set $t (local.get 0) (ref.func $f)))
+  (func (export "fill") (param i64 i64) (table.fill $t (local.get 0) (ref.func $f) (local.get 1)))
+  (func (export "copy") (param i64 i64 i64) (table.copy $t $t (local.get 0) (local.get 1) (local.get 2)))
+)
+(assert_return (invoke "size") (i64.const 2))
+(assert_return (invoke "grow" (i64.const 9)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const 0x1_0000_0000)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const -1)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const 2)) (i64.const 2))
+(assert_return (invoke "size") (i64.const 4))
+(assert_trap (invoke "is-null" (i64.const 4)) "out of bounds table access")
+(assert_trap (invoke "is-null" (i64.const 0x1_0000_0000)) "out of bounds table access")
+(assert_trap (invoke "set" (i64.const -1)) "out of bounds table access")
+(assert_trap (invoke "fill" (i64.const 3) (i64.const 2)) "out of bounds table access")
+(assert_return (invoke "is-null" (i64.const 3)) (i32.const 1))
+(assert_trap (invoke "fill" (i64.const 1) (i64.const -1)) "out of bounds table access")
+(assert_return (invoke "is-null" (i64.const 1)) (i32.const 1))
+(invoke "fill" (i64.const 3) (i64.const 1))
+(assert_return (invoke "is-null" (i64.const 3)) (i32.const 0))
+(assert_trap (invoke "copy" (i64.const 0) (i64.const 3) (i64.const 2)) "out of bounds table access")
+(assert_return (invoke "is-null" (i64.const 0)) (i32.const 1))
+(invoke "copy" (i64.const 0) (i64.const 3) (i64.const 1))
+(assert_return (invoke "is-null" (i64.const 0)) (i32.const 0))
+(invoke "fill" (i64.const 4) (i64.const 0))
+(assert_trap (invoke "fill" (i64.const 5) (i64.const 0)) "out of bounds table access")
+
+;; call_indirect through a 64-bit table: an index past the end is an undefined element, even
+;; one whose low 32 bits would be in bounds.
+(module
+  (type $r (func (result i32)))
+  (table $t i64 2 funcref)
+  (elem (table $t) (i64.const 0) func $one)
+  (func $one (result i32) (i32.const 1))
+  (func (export "call") (param i64) (result i32) (call_indirect $t (type $r) (local.get 0)))
+)
+(assert_return (invoke "call" (i64.const 0)) (i32.const 1))
+(assert_trap (invoke "call" (i64.const 1)) "uninitialized element")
+(assert_trap (invoke "call" (i64.const 2)) "undefined element")
+(assert_trap (invoke "call" (i64.const 0x1_0000_0000)) "undefined element")
