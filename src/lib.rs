@@ -2,6 +2,7 @@
 //! campaign library.
 #![deny(missing_docs)]
 
+pub mod campaign;
 pub mod cli;
 pub mod generate;
 pub mod report;

@@ -4,6 +4,7 @@
 //! gate failure), 2 bad input or usage — always with one line on stderr.
 
 pub mod engines;
+pub mod fuzz;
 pub mod run;
 pub mod run_wast;
 pub mod spec;
@@ -24,6 +25,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// The differential campaign: generate modules, run them on every engine against the
+    /// reference interpreter, and save what diverges.
+    Fuzz(fuzz::FuzzArgs),
     /// Run one .wasm, .wat or .wast file on every engine and compare them step by step.
     Run(run::RunArgs),
     /// Run the official WebAssembly test suite (and local .wast files) on every engine: the
@@ -56,6 +60,7 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Fuzz(args) => fuzz::run(args),
         Command::Run(args) => run::run(args),
         Command::Spec(args) => spec::run(args),
     };
