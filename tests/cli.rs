@@ -172,6 +172,81 @@ fn a_divergence_exits_1_and_names_it() {
     );
 }
 
+#[test]
+fn a_wast_script_is_compared_action_by_action() {
+    let script = scratch(
+        "script.wast",
+        br#"(module $M
+  (tag $e (export "e") (param i32 i64))
+  (memory (export "mem") i64 1)
+  (func (export "store-and-throw") (param i64)
+    (i64.store (i64.const 8) (local.get 0))
+    (throw $e (i32.const 1) (local.get 0)))
+  (func (export "load") (result i64) (i64.load (i64.const 8))))
+(assert_exception (invoke "store-and-throw" (i64.const 42)))
+(assert_return (invoke "load") (i64.const 42))
+(module $N (func (export "rem") (result i64) (i64.rem_u (i64.const -7) (i64.const 2))))
+(assert_return (invoke $N "rem") (i64.const 1))
+"#,
+    );
+    let path = script.to_str().expect("a UTF-8 path");
+    let out = catchall(&[
+        "run",
+        path,
+        "--engines",
+        "reference,cranelift,pulley,wasmi",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).expect("one JSON document");
+    assert_eq!(doc["verdict"], "agree", "{doc:#}");
+    let thrown = step(&doc, "8: invoke \"store-and-throw\"(i64:42)");
+    for engine in ["reference", "cranelift", "pulley"] {
+        let o = &thrown["outcomes"][engine];
+        assert_eq!(o["kind"], "exception", "{engine}: {o}");
+        assert_eq!(o["tag"], "e", "{engine}: {o}");
+        assert_eq!(
+            o["payload"],
+            serde_json::json!(["i32:1", "i64:42"]),
+            "{engine}"
+        );
+    }
+    assert_eq!(thrown["outcomes"]["wasmi"]["kind"], "not-run");
+    assert_eq!(
+        step(&doc, "1: module $M")["outcomes"]["wasmi"]["kind"],
+        "skipped"
+    );
+    let rem = step(&doc, "11: invoke $N \"rem\"()");
+    assert_eq!(
+        rem["outcomes"]["wasmi"]["values"],
+        serde_json::json!(["i64:1"])
+    );
+
+    // The planted engine answers `i64.rem_u` wrongly: the script's run diverges at that action.
+    let out = catchall(&["run", path, "--engines", "reference,planted"]);
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("value-mismatch"), "{text}");
+    assert!(text.contains("11: invoke $N \"rem\"()"), "{text}");
+
+    let broken = scratch("broken.wast", b"(module)\n(assert_return (invoke \"f\"\n");
+    let path = broken.to_str().expect("a UTF-8 path");
+    assert_bad_input(&["run", path], "broken.wast:");
+}
+
+#[test]
+fn a_folder_that_is_not_a_whole_finding_is_bad_input() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests/half-finding");
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    std::fs::write(dir.join("module.wasm"), b"\0asm\x01\0\0\0").expect("a module");
+    let _ = std::fs::remove_file(dir.join("plan.json"));
+    let path = dir.to_str().expect("a UTF-8 path");
+    assert_bad_input(&["run", path], "plan.json");
+    let empty = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests/empty-folder");
+    std::fs::create_dir_all(&empty).expect("a scratch directory");
+    assert_bad_input(&["run", empty.to_str().expect("UTF-8")], "not a finding");
+}
+
 /// Asserts that `catchall ARGS` fails as bad input: status 2, nothing on stdout, exactly one
 /// line on stderr starting with `error:` and containing `needle`, no panic.
 fn assert_bad_input(args: &[&str], needle: &str) {

@@ -10,7 +10,7 @@
 //! half-written finding.
 
 use crate::report::Table;
-use oracles::compare::{Divergence, Verdict};
+use oracles::compare::{Divergence, NanPolicy, Verdict};
 use oracles::differential::EngineStatus;
 use oracles::{CaseReport, Plan};
 use serde_json::{Value, json};
@@ -69,6 +69,8 @@ pub struct Finding<'a> {
     pub report: &'a CaseReport,
     /// The engines the campaign ran, comma-separated.
     pub engines: &'a str,
+    /// How NaN bits were compared (the reproduction command compares them the same way).
+    pub nan: NanPolicy,
 }
 
 /// The directory name of a case.
@@ -84,7 +86,12 @@ pub fn bucket_key(d: &Divergence, features: &[&str]) -> String {
         .iter()
         .map(|g| format!("{}={}", g.engines.join("+"), observed_class(&g.observed)))
         .collect();
-    format!("{}|{}|{}", d.kind.name(), sides.join("|"), features.join(","))
+    format!(
+        "{}|{}|{}",
+        d.kind.name(),
+        sides.join("|"),
+        features.join(",")
+    )
 }
 
 /// The class of an observation cell, without its values: `trap oob`, `exn $e`, `return`.
@@ -149,9 +156,8 @@ impl FindingsStore {
         let target = bucket.join(&name);
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         std::fs::create_dir_all(&bucket).map_err(io(&bucket))?;
-        let mut meta = read_bucket(&bucket).unwrap_or_else(|| {
-            json!({"key": key, "kind": d.kind.name(), "count": 0, "saved": []})
-        });
+        let mut meta = read_bucket(&bucket)
+            .unwrap_or_else(|| json!({"key": key, "kind": d.kind.name(), "count": 0, "saved": []}));
         meta["count"] = json!(meta["count"].as_u64().unwrap_or(0) + 1);
         let saved_count = meta["saved"].as_array().map_or(0, Vec::len) as u64;
         let already = meta["saved"]
@@ -194,7 +200,10 @@ impl FindingsStore {
         let wat = wasmprinter::print_bytes(f.wasm)
             .unwrap_or_else(|e| format!(";; wasmprinter could not print the module: {e}\n"));
         put("module.wat", wat.as_bytes())?;
-        put("plan.json", pretty(&serde_json::to_value(f.plan).unwrap_or(Value::Null)).as_bytes())?;
+        put(
+            "plan.json",
+            pretty(&serde_json::to_value(f.plan).unwrap_or(Value::Null)).as_bytes(),
+        )?;
         let title = case_name(f.seed, f.index);
         let table = Table::from_case(&title, f.report);
         put("report.txt", table.render().as_bytes())?;
@@ -226,7 +235,8 @@ impl FindingsStore {
             "features": f.report.features,
             "engines": engines,
             "catchall": env!("CARGO_PKG_VERSION"),
-            "reproduce": reproduce_command(target, f.engines),
+            "nan": nan_arg(f.nan),
+            "reproduce": reproduce_command(target, f.engines, f.nan),
             "regenerate": format!(
                 "cargo run --release -- fuzz --seed {} --case {} --profile {} --engines {}",
                 f.seed, f.index, f.profile, f.engines
@@ -236,12 +246,29 @@ impl FindingsStore {
     }
 }
 
-/// The one-line command that reruns a saved finding exactly (same bytes, same plan).
-pub fn reproduce_command(dir: &Path, engines: &str) -> String {
+/// The one-line command that reruns a saved finding exactly (same bytes, same plan, same
+/// NaN comparison).
+pub fn reproduce_command(dir: &Path, engines: &str, nan: NanPolicy) -> String {
     format!(
-        "cargo run --release -- run {} --engines {engines} --nan exact",
-        dir.display()
+        "cargo run --release -- run {} --engines {engines} --nan {}",
+        dir.display(),
+        nan_arg(nan)
     )
+}
+
+/// The reproduction command recorded in a saved finding's `finding.json`.
+pub fn saved_reproduce_command(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("finding.json")).ok()?;
+    let doc: Value = serde_json::from_str(&text).ok()?;
+    doc["reproduce"].as_str().map(str::to_string)
+}
+
+/// A NaN policy as `catchall run --nan` spells it.
+pub fn nan_arg(nan: NanPolicy) -> &'static str {
+    match nan {
+        NanPolicy::Exact => "exact",
+        NanPolicy::ArithmeticPoisons => "arithmetic",
+    }
 }
 
 fn read_bucket(bucket: &Path) -> Option<Value> {
@@ -305,8 +332,14 @@ mod tests {
     #[test]
     fn bucket_dirs_are_stable_and_distinct() {
         let a = bucket_dir("value-mismatch|reference=return|cranelift=return|exceptions");
-        assert_eq!(a, bucket_dir("value-mismatch|reference=return|cranelift=return|exceptions"));
+        assert_eq!(
+            a,
+            bucket_dir("value-mismatch|reference=return|cranelift=return|exceptions")
+        );
         assert!(a.starts_with("value-mismatch-"));
-        assert_ne!(a, bucket_dir("value-mismatch|reference=return|pulley=return|exceptions"));
+        assert_ne!(
+            a,
+            bucket_dir("value-mismatch|reference=return|pulley=return|exceptions")
+        );
     }
 }

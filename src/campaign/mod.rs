@@ -35,6 +35,8 @@ pub struct CampaignConfig {
     pub limits: Limits,
     /// The findings folder.
     pub out: PathBuf,
+    /// Stop once the first divergence is saved (the cases already running finish first).
+    pub stop_on_divergence: bool,
 }
 
 /// One case, generated and run.
@@ -115,11 +117,16 @@ pub struct Campaign<'a> {
     next: AtomicU64,
     saved: Mutex<Vec<PathBuf>>,
     errors: Mutex<Vec<String>>,
+    /// Set when `stop_on_divergence` saw its divergence.
+    halted: AtomicBool,
 }
 
 impl<'a> Campaign<'a> {
     /// Prepares a campaign (opening the findings folder).
-    pub fn new(config: CampaignConfig, engines: Vec<&'a dyn Engine>) -> Result<Self, FindingsError> {
+    pub fn new(
+        config: CampaignConfig,
+        engines: Vec<&'a dyn Engine>,
+    ) -> Result<Self, FindingsError> {
         let store = FindingsStore::open(&config.out)?;
         let engine_list = engines
             .iter()
@@ -135,6 +142,7 @@ impl<'a> Campaign<'a> {
             next: AtomicU64::new(0),
             saved: Mutex::new(Vec::new()),
             errors: Mutex::new(Vec::new()),
+            halted: AtomicBool::new(false),
         })
     }
 
@@ -173,7 +181,10 @@ impl<'a> Campaign<'a> {
     /// Errors that did not stop the campaign (a finding that could not be written, a worker
     /// panic).
     pub fn errors(&self) -> Vec<String> {
-        self.errors.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Runs the campaign on `jobs` rayon threads until the case or time limit, or until `stop`
@@ -212,7 +223,10 @@ impl<'a> Campaign<'a> {
 
     fn worker(&self, stop: &AtomicBool, deadline: Option<Instant>) {
         loop {
-            if stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d) {
+            if stop.load(Ordering::Relaxed)
+                || self.halted.load(Ordering::Relaxed)
+                || deadline.is_some_and(|d| Instant::now() >= d)
+            {
                 return;
             }
             let index = self.next.fetch_add(1, Ordering::Relaxed);
@@ -256,11 +270,19 @@ impl<'a> Campaign<'a> {
                 plan: &run.case.plan,
                 report: &run.report,
                 engines: &self.engine_list,
+                nan: policy_for(&run.case).nan,
             };
             match self.store.save(&finding) {
-                Ok(Some(dir)) => self.saved.lock().unwrap_or_else(|p| p.into_inner()).push(dir),
+                Ok(Some(dir)) => self
+                    .saved
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(dir),
                 Ok(None) => {}
                 Err(e) => self.error(format!("case {index}: could not save the finding: {e}")),
+            }
+            if self.config.stop_on_divergence {
+                self.halted.store(true, Ordering::SeqCst);
             }
         }
         let tally = CaseTally {
@@ -280,6 +302,11 @@ impl<'a> Campaign<'a> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(message);
+    }
+
+    /// Whether the campaign stopped at its first divergence (`stop_on_divergence`).
+    pub fn halted(&self) -> bool {
+        self.halted.load(Ordering::SeqCst)
     }
 
     /// The findings folder.
@@ -326,7 +353,10 @@ pub fn compile_bound(
             }
         })
     };
-    match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+    {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }

@@ -22,7 +22,10 @@ pub fn select(list: Option<&str>) -> anyhow::Result<Vec<Box<dyn Engine>>> {
                 }
             }
             if kinds.is_empty() {
-                bail!("--engines needs at least one engine ({})", EngineKind::all_names());
+                bail!(
+                    "--engines needs at least one engine ({})",
+                    EngineKind::all_names()
+                );
             }
             kinds
         }

@@ -15,15 +15,17 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// Arguments of `catchall fuzz`.
-#[derive(clap::Args, Debug)]
-#[command(long_about = "Generates modules (wasm-smith under a swarm configuration, and catchall's own \
+/// The long help of the subcommand (`--help`).
+pub const LONG_ABOUT: &str = "Generates modules (wasm-smith under a swarm configuration, and catchall's own \
 exception and memory64 scenarios), runs each on every selected engine with the reference \
 interpreter as the oracle, and saves every divergence under --out, bucketed by what diverged.\n\n\
 Each case is a pure function of (--seed, case index): `catchall fuzz --seed S --case I` reruns \
 one case and prints its report. Every saved finding holds a one-line reproduction command.\n\n\
 Ctrl-C stops cleanly: the summary is printed and stats.json and every finding are intact.\n\n\
-Exit status: 0 when no divergence was found, 1 when one was, 2 on bad input.")]
+Exit status: 0 when no divergence was found, 1 when one was, 2 on bad input.";
+
+/// Arguments of `catchall fuzz`.
+#[derive(clap::Args, Debug)]
 pub struct FuzzArgs {
     /// Stop after this long (e.g. 90s, 10m, 1h; default: run until Ctrl-C or --cases).
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
@@ -56,6 +58,9 @@ pub struct FuzzArgs {
     /// report the campaign's throughput as a share of that compile-only bound.
     #[arg(long)]
     pub compile_bound: bool,
+    /// Stop as soon as the first divergence is saved.
+    #[arg(long)]
+    pub stop_on_divergence: bool,
     /// With --case: print the report as JSON.
     #[arg(long, requires = "case")]
     pub json: bool,
@@ -112,6 +117,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
         time: args.time,
         limits,
         out: args.out.clone(),
+        stop_on_divergence: args.stop_on_divergence,
     };
     let campaign = Campaign::new(config, engine_refs.clone())
         .with_context(|| format!("opening the findings folder {}", args.out.display()))?;
@@ -154,10 +160,14 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
         "jobs": jobs,
         "engines": campaign.engine_list(),
         "interrupted": STOP.load(Ordering::SeqCst),
+        "stopped_on_divergence": campaign.halted(),
         "fuel": args.fuel,
     });
     if args.compile_bound && stats.cases > 0 {
-        eprintln!("measuring the compile-only bound over the same {} cases...", stats.cases);
+        eprintln!(
+            "measuring the compile-only bound over the same {} cases...",
+            stats.cases
+        );
         let bound = compile_bound(&engine_refs, seed, stats.cases, args.profile, jobs);
         let bound_rate = stats.cases as f64 / bound.as_secs_f64().max(1e-9);
         let rate = stats.cases as f64 / seconds.max(1e-9);
@@ -219,7 +229,11 @@ fn clock_seed() -> u64 {
 }
 
 fn pct(n: u64, of: u64) -> f64 {
-    if of == 0 { 0.0 } else { 100.0 * n as f64 / of as f64 }
+    if of == 0 {
+        0.0
+    } else {
+        100.0 * n as f64 / of as f64
+    }
 }
 
 fn progress_bar(cases: Option<u64>) -> ProgressBar {
@@ -364,11 +378,9 @@ fn summary(doc: &serde_json::Value, campaign: &Campaign) -> String {
         campaign.out().display()
     );
     for dir in campaign.saved().iter().take(10) {
-        let _ = writeln!(
-            s,
-            "  reproduce: {}",
-            crate::campaign::findings::reproduce_command(dir, campaign.engine_list())
-        );
+        if let Some(command) = crate::campaign::findings::saved_reproduce_command(dir) {
+            let _ = writeln!(s, "  reproduce: {command}");
+        }
     }
     let _ = writeln!(
         s,

@@ -27,8 +27,10 @@ pub struct Cli {
 pub enum Command {
     /// The differential campaign: generate modules, run them on every engine against the
     /// reference interpreter, and save what diverges.
+    #[command(long_about = fuzz::LONG_ABOUT)]
     Fuzz(fuzz::FuzzArgs),
     /// Run one .wasm, .wat or .wast file on every engine and compare them step by step.
+    #[command(long_about = run::LONG_ABOUT)]
     Run(run::RunArgs),
     /// Run the official WebAssembly test suite (and local .wast files) on every engine: the
     /// conformance matrix and the CI gate.

@@ -1,9 +1,9 @@
 //! `catchall run FILE`: one module (or .wast script) on every engine, compared step by step,
 //! shown side by side or as JSON.
 
-use crate::report::Table;
 use crate::cli::{EXIT_FINDING, engines};
 use crate::generate::args::arg_sets;
+use crate::report::Table;
 use anyhow::{Context, bail};
 use oracles::compare::{ComparePolicy, NanPolicy, Verdict};
 use oracles::differential::{Plan, RunOptions, run_case};
@@ -11,9 +11,8 @@ use oracles::{ItemKind, Limits, ModuleInfo, ValType};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Arguments of `catchall run`.
-#[derive(clap::Args, Debug)]
-#[command(long_about = "Runs one file on every selected engine and compares them step by step.\n\n\
+/// The long help of the subcommand (`--help`).
+pub const LONG_ABOUT: &str = "Runs one file on every selected engine and compares them step by step.\n\n\
 A .wasm or .wat module is instantiated on every engine that supports the proposals it uses, then \
 every exported function is called: first with all-zero arguments, then with --arg-sets argument \
 sets derived from --seed and biased towards boundary values. After every step the state of every \
@@ -21,11 +20,16 @@ memory, global and table is compared too.\n\n\
 A .wast script's module, register, invoke and assertion actions are performed on every engine and \
 the engines are compared action by action (checking the script's own expectations is `catchall \
 spec`'s job).\n\n\
+A finding folder saved by `catchall fuzz` (findings/<bucket>/case-<seed>-<index>) reruns the exact \
+bytes and invocation plan of the finding: its `reproduce` command.\n\n\
 Exit status: 0 when the engines agree (or the case is poisoned by spec-permitted \
-nondeterminism), 1 on a divergence, 2 on bad input.")]
+nondeterminism), 1 on a divergence, 2 on bad input.";
+
+/// Arguments of `catchall run`.
+#[derive(clap::Args, Debug)]
 pub struct RunArgs {
     /// The .wasm, .wat or .wast file to run, or a finding folder saved by `catchall fuzz`
-    /// (which reruns its exact module and invocation plan).
+    /// (which reruns its exact module and invocation plan; --arg-sets and --seed do not apply).
     pub file: PathBuf,
     /// Comma-separated engines to run (default: every engine built in).
     #[arg(long, value_name = "A,B,..")]
@@ -72,16 +76,28 @@ pub enum Input {
     Module(Vec<u8>),
     /// A .wast script's text.
     Script(String),
+    /// A finding folder saved by `catchall fuzz`: the exact bytes the engines ran and the
+    /// invocation plan.
+    Finding(crate::campaign::findings::SavedCase),
 }
 
 /// Reads a .wasm, .wat or .wast file; anything else, or a module that does not decode or
 /// validate, is an error naming the file.
 pub fn load(path: &Path) -> anyhow::Result<Input> {
     if path.is_dir() {
-        bail!("{}: is a folder (finding folders are not supported yet)", path.display());
+        if !path.join("module.wasm").exists() {
+            bail!(
+                "{}: is a folder but not a finding (no module.wasm; pass a case folder such as \
+                 findings/<bucket>/case-<seed>-<index>)",
+                path.display()
+            );
+        }
+        let saved = crate::campaign::findings::load_case(path)?;
+        check_module(&saved.wasm)
+            .with_context(|| path.join("module.wasm").display().to_string())?;
+        return Ok(Input::Finding(saved));
     }
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let name = path.display();
     let wasm = if bytes.starts_with(b"\0asm") {
@@ -126,7 +142,11 @@ fn check_module(wasm: &[u8]) -> anyhow::Result<()> {
     }
     let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
     if let Err(e) = validator.validate_all(wasm) {
-        bail!("invalid module: {} (at offset {:#x})", e.message(), e.offset());
+        bail!(
+            "invalid module: {} (at offset {:#x})",
+            e.message(),
+            e.offset()
+        );
     }
     Ok(())
 }
@@ -170,14 +190,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let table = match input {
         Input::Module(wasm) => {
-            let exposed = oracles::expose::expose(&wasm)
-                .with_context(|| args.file.display().to_string())?;
+            let exposed =
+                oracles::expose::expose(&wasm).with_context(|| args.file.display().to_string())?;
             let info = ModuleInfo::parse(&wasm)?;
             let plan = plan_for(&info, args.arg_sets, args.seed);
             let case = run_case(&engine_refs, &exposed, &plan, &options);
             module_table(&args.file, &case)
         }
-        Input::Script(text) => crate::cli::run_wast::run_script(&args.file, &text, &engine_refs, &options)?,
+        Input::Finding(saved) => {
+            // The saved bytes are the exposed module the engines ran: run them as they are.
+            let case = run_case(&engine_refs, &saved.wasm, &saved.plan, &options);
+            module_table(&args.file, &case)
+        }
+        Input::Script(text) => {
+            crate::cli::run_wast::run_script(&args.file, &text, &engine_refs, &options)?
+        }
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&table.to_json())?);

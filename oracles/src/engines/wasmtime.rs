@@ -546,15 +546,21 @@ impl Store for WasmtimeStore {
                 Ok(Outcome::Return(id))
             }
             Err(e) => {
+                // Code ran (segment initialization or the start function) and stopped: the
+                // outcome is the trap or exception, whatever its message says.
+                if e.is::<ThrownException>() {
+                    return Ok(self.start_exception(module));
+                }
+                if e.is::<wasmtime::Trap>() {
+                    return Ok(self.error_outcome(e, None));
+                }
+                // Otherwise linking failed before any code ran.
                 let message = format!("{e:#}");
                 if message.contains("incompatible import type")
                     || message.contains("unknown import")
                     || message.contains("type mismatch")
                 {
                     return Err(ModuleError::Unlinkable(message));
-                }
-                if e.is::<ThrownException>() {
-                    return Ok(self.start_exception(module));
                 }
                 Ok(self.error_outcome(e, None))
             }

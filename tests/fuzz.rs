@@ -1,0 +1,256 @@
+//! Tests of `catchall fuzz` as a user runs it: a planted bug is found, saved and reproduced; a campaign's `stats.json` holds what it promises; one case reruns alone.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn catchall(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_catchall"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the catchall binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh, empty folder under cargo's per-target temporary directory.
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("fuzz-tests")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// Every saved case folder under a findings folder.
+fn saved_cases(out: &Path) -> Vec<PathBuf> {
+    let mut cases = Vec::new();
+    for bucket in std::fs::read_dir(out)
+        .expect("the findings folder exists")
+        .flatten()
+    {
+        let bucket = bucket.path();
+        if !bucket.is_dir() || bucket.file_name().is_some_and(|n| n == ".tmp") {
+            continue;
+        }
+        for case in std::fs::read_dir(&bucket)
+            .expect("a bucket folder")
+            .flatten()
+        {
+            if case.path().join("finding.json").exists() {
+                cases.push(case.path());
+            }
+        }
+    }
+    cases.sort();
+    cases
+}
+
+/// The `planted` engine (Cranelift with `i64.rem_u` executed as `i64.rem_s`) is caught within
+/// 60 seconds, and the saved finding reruns with its own reproduction command to the same
+/// verdict.
+#[test]
+fn a_planted_miscompilation_is_found_saved_and_reproduced() {
+    let out = fresh_dir("planted");
+    let out_arg = out.display().to_string();
+    let started = Instant::now();
+    let run = catchall(&[
+        "fuzz",
+        "--engines",
+        "reference,planted",
+        "--seed",
+        "7",
+        "--time",
+        "60s",
+        "--stop-on-divergence",
+        "--out",
+        &out_arg,
+    ]);
+    let elapsed = started.elapsed();
+    assert_eq!(run.status.code(), Some(1), "stderr: {}", text(&run.stderr));
+    assert!(
+        elapsed < Duration::from_secs(60),
+        "the planted bug took {elapsed:?}"
+    );
+    let stats = read_json(&out.join("stats.json"));
+    assert_eq!(stats["campaign"]["stopped_on_divergence"], true);
+    assert!(stats["divergences"].as_u64().unwrap_or(0) >= 1, "{stats:#}");
+
+    let cases = saved_cases(&out);
+    let case = cases.first().expect("a saved finding");
+    for file in [
+        "module.wasm",
+        "module.wat",
+        "plan.json",
+        "report.txt",
+        "report.json",
+    ] {
+        assert!(case.join(file).exists(), "{} lacks {file}", case.display());
+    }
+    let finding = read_json(&case.join("finding.json"));
+    assert_eq!(finding["verdict"], "diverge");
+    assert_eq!(finding["seed"], 7);
+    let suspect = finding["divergence"]["suspect"].as_str().unwrap_or("");
+    assert!(suspect.contains("planted"), "suspect: {suspect}");
+
+    // The reproduction command, as recorded, minus the `cargo run --release --` prefix.
+    let reproduce = finding["reproduce"].as_str().expect("a reproduce command");
+    let args: Vec<&str> = reproduce
+        .strip_prefix("cargo run --release -- ")
+        .expect("a cargo run command")
+        .split(' ')
+        .chain(["--json"])
+        .collect();
+    let rerun = catchall(&args);
+    assert_eq!(
+        rerun.status.code(),
+        Some(1),
+        "stderr: {}",
+        text(&rerun.stderr)
+    );
+    let doc: Value = serde_json::from_str(&text(&rerun.stdout)).expect("one JSON document");
+    assert_eq!(doc["verdict"], "diverge");
+    let first = &doc["divergences"][0];
+    assert_eq!(first["kind"], finding["divergence"]["kind"]);
+    assert_eq!(first["step"], finding["divergence"]["step"]);
+    assert_eq!(first["groups"], finding["divergence"]["groups"]);
+
+    // The same case regenerated from (seed, index) diverges the same way.
+    let regenerate = finding["regenerate"]
+        .as_str()
+        .expect("a regenerate command");
+    let args: Vec<&str> = regenerate
+        .strip_prefix("cargo run --release -- ")
+        .expect("a cargo run command")
+        .split(' ')
+        .chain(["--json"])
+        .collect();
+    let again = catchall(&args);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "stderr: {}",
+        text(&again.stderr)
+    );
+    let doc: Value = serde_json::from_str(&text(&again.stdout)).expect("one JSON document");
+    assert_eq!(doc["divergences"][0]["kind"], finding["divergence"]["kind"]);
+}
+
+/// A short campaign on the default engines writes every field `stats.json` promises, and the
+/// case counts add up.
+#[test]
+fn stats_json_holds_the_promised_fields() {
+    let out = fresh_dir("stats");
+    let out_arg = out.display().to_string();
+    let run = catchall(&[
+        "fuzz", "--cases", "40", "--seed", "3", "--jobs", "2", "--out", &out_arg,
+    ]);
+    assert!(
+        matches!(run.status.code(), Some(0 | 1)),
+        "stderr: {}",
+        text(&run.stderr)
+    );
+    let summary = text(&run.stdout);
+    assert!(summary.contains("cases        40"), "summary:\n{summary}");
+    let stats = read_json(&out.join("stats.json"));
+    assert_eq!(stats["cases"], 40);
+    for key in [
+        "seconds",
+        "cases_per_second",
+        "divergences",
+        "poisoned",
+        "phases",
+        "buckets",
+        "coverage",
+    ] {
+        assert!(
+            stats.get(key).is_some(),
+            "stats.json lacks `{key}`: {stats:#}"
+        );
+    }
+    let agreed = stats["agreed"].as_u64().unwrap_or(0);
+    let divergences = stats["divergences"].as_u64().unwrap_or(0);
+    let poisoned = stats["poisoned_total"].as_u64().unwrap_or(0);
+    assert_eq!(agreed + divergences + poisoned, 40, "{stats:#}");
+    for phase in ["compiling", "executing"] {
+        let per_engine = stats["phases"][phase]
+            .as_object()
+            .expect("per-engine phases");
+        assert!(per_engine.contains_key("cranelift") && per_engine.contains_key("reference"));
+    }
+    let coverage = &stats["coverage"];
+    for key in [
+        "exception_thrown",
+        "caught_in_wasm",
+        "caught_across_frames",
+        "escaped_to_host",
+        "caught_by_kind",
+        "rethrown_by_throw_ref",
+        "memory64_accesses",
+        "memory64_near_bound",
+        "memory64_at_or_above_4gib",
+        "memory64_grow",
+    ] {
+        assert!(coverage.get(key).is_some(), "coverage lacks `{key}`");
+    }
+    // The mixed profile makes exceptions fly: far more than wasm-smith's < 1%.
+    let thrown = coverage["exception_thrown"].as_f64().unwrap_or(0.0);
+    assert!(
+        thrown > 0.1,
+        "exceptions thrown in only {thrown} of the cases"
+    );
+}
+
+/// `--seed S --case I` reruns exactly one case and prints its report; bad flags are one line
+/// and exit 2.
+#[test]
+fn one_case_reruns_alone_and_bad_flags_are_rejected() {
+    let one = catchall(&["fuzz", "--seed", "3", "--case", "5", "--json"]);
+    assert!(
+        matches!(one.status.code(), Some(0 | 1)),
+        "stderr: {}",
+        text(&one.stderr)
+    );
+    let doc: Value = serde_json::from_str(&text(&one.stdout)).expect("one JSON document");
+    assert!(
+        doc["title"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("case 5 of seed 3")
+    );
+    let again = catchall(&["fuzz", "--seed", "3", "--case", "5", "--json"]);
+    assert_eq!(
+        text(&one.stdout),
+        text(&again.stdout),
+        "a case is a pure function"
+    );
+
+    for args in [
+        &["fuzz", "--jobs", "0", "--cases", "1"][..],
+        &["fuzz", "--time", "10 parsecs"][..],
+        &["fuzz", "--profile", "nonsense"][..],
+        &["fuzz", "--case", "3"][..],
+        &["fuzz", "--engines", "cranelift,nope", "--cases", "1"][..],
+    ] {
+        let out = catchall(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
