@@ -158,7 +158,11 @@ impl Table {
                 (Verdict::Poisoned { .. }, _) => '~',
                 (Verdict::Agree, _) => ' ',
             };
-            let _ = write!(out, "{mark} {:<action_width$}", clip(&row.action, action_width));
+            let _ = write!(
+                out,
+                "{mark} {:<action_width$}",
+                clip(&row.action, action_width)
+            );
             for (cell, w) in row.cells.iter().zip(&widths) {
                 let _ = write!(out, "  {:<w$}", clip(&render_cell(cell), *w));
             }
@@ -285,7 +289,9 @@ fn module_error_json(e: &ModuleError) -> Value {
 fn outcome_json(o: &Outcome<Vec<oracles::Val>>) -> Value {
     match o {
         Outcome::Return(vals) => json!({"kind": "return", "values": vals}),
-        Outcome::Trap(t) => json!({"kind": "trap", "trap": t.kind.short_name(), "message": t.message}),
+        Outcome::Trap(t) => {
+            json!({"kind": "trap", "trap": t.kind.short_name(), "message": t.message})
+        }
         Outcome::Exception(e) => json!({
             "kind": "exception",
             "tag": match (&e.tag.name, e.tag.index) {

@@ -84,7 +84,12 @@ pub fn bucket_key(d: &Divergence, features: &[&str]) -> String {
         .iter()
         .map(|g| format!("{}={}", g.engines.join("+"), observed_class(&g.observed)))
         .collect();
-    format!("{}|{}|{}", d.kind.name(), sides.join("|"), features.join(","))
+    format!(
+        "{}|{}|{}",
+        d.kind.name(),
+        sides.join("|"),
+        features.join(",")
+    )
 }
 
 /// The class of an observation cell, without its values: `trap oob`, `exn $e`, `return`.
@@ -149,9 +154,8 @@ impl FindingsStore {
         let target = bucket.join(&name);
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         std::fs::create_dir_all(&bucket).map_err(io(&bucket))?;
-        let mut meta = read_bucket(&bucket).unwrap_or_else(|| {
-            json!({"key": key, "kind": d.kind.name(), "count": 0, "saved": []})
-        });
+        let mut meta = read_bucket(&bucket)
+            .unwrap_or_else(|| json!({"key": key, "kind": d.kind.name(), "count": 0, "saved": []}));
         meta["count"] = json!(meta["count"].as_u64().unwrap_or(0) + 1);
         let saved_count = meta["saved"].as_array().map_or(0, Vec::len) as u64;
         let already = meta["saved"]
@@ -194,7 +198,10 @@ impl FindingsStore {
         let wat = wasmprinter::print_bytes(f.wasm)
             .unwrap_or_else(|e| format!(";; wasmprinter could not print the module: {e}\n"));
         put("module.wat", wat.as_bytes())?;
-        put("plan.json", pretty(&serde_json::to_value(f.plan).unwrap_or(Value::Null)).as_bytes())?;
+        put(
+            "plan.json",
+            pretty(&serde_json::to_value(f.plan).unwrap_or(Value::Null)).as_bytes(),
+        )?;
         let title = case_name(f.seed, f.index);
         let table = Table::from_case(&title, f.report);
         put("report.txt", table.render().as_bytes())?;
@@ -305,8 +312,14 @@ mod tests {
     #[test]
     fn bucket_dirs_are_stable_and_distinct() {
         let a = bucket_dir("value-mismatch|reference=return|cranelift=return|exceptions");
-        assert_eq!(a, bucket_dir("value-mismatch|reference=return|cranelift=return|exceptions"));
+        assert_eq!(
+            a,
+            bucket_dir("value-mismatch|reference=return|cranelift=return|exceptions")
+        );
         assert!(a.starts_with("value-mismatch-"));
-        assert_ne!(a, bucket_dir("value-mismatch|reference=return|pulley=return|exceptions"));
+        assert_ne!(
+            a,
+            bucket_dir("value-mismatch|reference=return|pulley=return|exceptions")
+        );
     }
 }

@@ -119,7 +119,10 @@ pub struct Campaign<'a> {
 
 impl<'a> Campaign<'a> {
     /// Prepares a campaign (opening the findings folder).
-    pub fn new(config: CampaignConfig, engines: Vec<&'a dyn Engine>) -> Result<Self, FindingsError> {
+    pub fn new(
+        config: CampaignConfig,
+        engines: Vec<&'a dyn Engine>,
+    ) -> Result<Self, FindingsError> {
         let store = FindingsStore::open(&config.out)?;
         let engine_list = engines
             .iter()
@@ -173,7 +176,10 @@ impl<'a> Campaign<'a> {
     /// Errors that did not stop the campaign (a finding that could not be written, a worker
     /// panic).
     pub fn errors(&self) -> Vec<String> {
-        self.errors.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Runs the campaign on `jobs` rayon threads until the case or time limit, or until `stop`
@@ -258,7 +264,11 @@ impl<'a> Campaign<'a> {
                 engines: &self.engine_list,
             };
             match self.store.save(&finding) {
-                Ok(Some(dir)) => self.saved.lock().unwrap_or_else(|p| p.into_inner()).push(dir),
+                Ok(Some(dir)) => self
+                    .saved
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(dir),
                 Ok(None) => {}
                 Err(e) => self.error(format!("case {index}: could not save the finding: {e}")),
             }
@@ -326,7 +336,10 @@ pub fn compile_bound(
             }
         })
     };
-    match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+    {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }

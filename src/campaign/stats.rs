@@ -172,7 +172,10 @@ impl Stats {
     pub fn add(&mut self, case: &CaseTally) {
         let r = case.report;
         self.cases += 1;
-        *self.generators.entry(case.generator.to_string()).or_default() += 1;
+        *self
+            .generators
+            .entry(case.generator.to_string())
+            .or_default() += 1;
         match &r.verdict {
             Verdict::Agree => self.agreed += 1,
             Verdict::Poisoned { reason, .. } => {
@@ -190,15 +193,18 @@ impl Stats {
             if let oracles::differential::EngineStatus::Skipped(_) = e.status {
                 *self.skipped.entry(e.name.clone()).or_default() += 1;
             }
-            *self.phases.compiling.entry(e.name.clone()).or_default() += e.compile_time.as_secs_f64();
-            *self.phases.executing.entry(e.name.clone()).or_default() += e.execute_time.as_secs_f64();
+            *self.phases.compiling.entry(e.name.clone()).or_default() +=
+                e.compile_time.as_secs_f64();
+            *self.phases.executing.entry(e.name.clone()).or_default() +=
+                e.execute_time.as_secs_f64();
         }
         self.phases.generating += case.generation.as_secs_f64();
         self.phases.comparing += r.compare_time.as_secs_f64();
         let escaped = r.steps.iter().any(|s| {
-            s.observations.iter().flatten().any(|o| {
-                matches!(o.outcome, Ok(oracles::Outcome::Exception(_)))
-            })
+            s.observations
+                .iter()
+                .flatten()
+                .any(|o| matches!(o.outcome, Ok(oracles::Outcome::Exception(_))))
         });
         self.escaped_any_engine += u64::from(escaped);
         if let Some(c) = &r.coverage {
@@ -247,7 +253,9 @@ impl Stats {
     pub fn to_json(&self, seconds: f64, meta: Value) -> Value {
         let round = |x: f64| (x * 1000.0).round() / 1000.0;
         let map = |m: &BTreeMap<String, f64>| -> serde_json::Map<String, Value> {
-            m.iter().map(|(k, v)| (k.clone(), json!(round(*v)))).collect()
+            m.iter()
+                .map(|(k, v)| (k.clone(), json!(round(*v))))
+                .collect()
         };
         json!({
             "campaign": meta,
