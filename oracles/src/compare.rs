@@ -219,16 +219,16 @@ pub fn compare_step(
             Ok(Outcome::Crash(_)) | Err(ModuleError::Internal(_))
         )
     });
-    if !crashed {
-        if let Some(reason) = observations.iter().find_map(|(_, o)| match &o.outcome {
+    if !crashed
+        && let Some(reason) = observations.iter().find_map(|(_, o)| match &o.outcome {
             Ok(Outcome::Exhaustion(e)) => Some(e.name().to_string()),
             _ => None,
-        }) {
-            return Verdict::Poisoned {
-                reason: PoisonReason::Exhaustion(reason),
-                step,
-            };
-        }
+        })
+    {
+        return Verdict::Poisoned {
+            reason: PoisonReason::Exhaustion(reason),
+            step,
+        };
     }
     let groups = partition(observations, |a, b| equal(a, b, NanMode::Exact));
     if groups.len() == 1 {
@@ -253,10 +253,7 @@ fn partition(
 ) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, (_, o)) in observations.iter().enumerate() {
-        match groups
-            .iter_mut()
-            .find(|g| eq(observations[g[0]].1, o))
-        {
+        match groups.iter_mut().find(|g| eq(observations[g[0]].1, o)) {
             Some(g) => g.push(i),
             None => groups.push(vec![i]),
         }
@@ -338,9 +335,8 @@ fn classify(step: usize, a: &Observation, b: &Observation) -> (DivergenceKind, S
                 K::TrapVsReturn
             }
             (Outcome::Trap(_), Outcome::Trap(_)) => K::TrapKindMismatch,
-            (Outcome::Exception(_), Outcome::Trap(_)) | (Outcome::Trap(_), Outcome::Exception(_)) => {
-                K::ExceptionVsTrap
-            }
+            (Outcome::Exception(_), Outcome::Trap(_))
+            | (Outcome::Trap(_), Outcome::Exception(_)) => K::ExceptionVsTrap,
             (Outcome::Exception(x), Outcome::Exception(y)) => {
                 if x.tag != y.tag {
                     K::ExceptionTagMismatch
@@ -373,20 +369,15 @@ fn classify_state(a: &Snapshot, b: &Snapshot) -> (DivergenceKind, String) {
     use DivergenceKind as K;
     if a.memories != b.memories {
         let detail = match a.memories.iter().zip(&b.memories).find(|(x, y)| x != y) {
-            Some((x, y)) if x.pages != y.pages => format!(
-                "memory {}: {} vs {} pages",
-                x.index, x.pages, y.pages
-            ),
+            Some((x, y)) if x.pages != y.pages => {
+                format!("memory {}: {} vs {} pages", x.index, x.pages, y.pages)
+            }
             Some((x, y)) if x.index_type != y.index_type => format!(
                 "memory {}: index type {} vs {}",
                 x.index, x.index_type, y.index_type
             ),
             Some((x, _)) => format!("memory {}: contents differ", x.index),
-            None => format!(
-                "{} vs {} memories",
-                a.memories.len(),
-                b.memories.len()
-            ),
+            None => format!("{} vs {} memories", a.memories.len(), b.memories.len()),
         };
         return (K::MemoryMismatch, detail);
     }
@@ -423,7 +414,10 @@ fn classify_state(a: &Snapshot, b: &Snapshot) -> (DivergenceKind, String) {
         return (K::TableMismatch, detail);
     }
     let detail = match a.exceptions.iter().zip(&b.exceptions).find(|(x, y)| x != y) {
-        Some((x, y)) => format!("exception {}: {x} vs {y}", crate::value::Val::ExnRef(Some(x.id))),
+        Some((x, y)) => format!(
+            "exception {}: {x} vs {y}",
+            crate::value::Val::ExnRef(Some(x.id))
+        ),
         None => format!(
             "{} vs {} exception objects seen",
             a.exceptions.len(),
@@ -467,11 +461,17 @@ pub fn suspect(groups: &[Group], oracle: Option<&str>) -> String {
         return format!("{o} (every other engine agrees)");
     }
     let kinds: Vec<Option<EngineKind>> = dissent.iter().map(|n| EngineKind::from_name(n)).collect();
-    let agreeing: Vec<Option<EngineKind>> = lead.engines.iter().map(|n| EngineKind::from_name(n)).collect();
+    let agreeing: Vec<Option<EngineKind>> = lead
+        .engines
+        .iter()
+        .map(|n| EngineKind::from_name(n))
+        .collect();
     let all = |pred: fn(EngineKind) -> bool| kinds.iter().all(|k| k.is_some_and(pred));
     let list = dissent.join(", ");
     if all(EngineKind::is_wasmtime) {
-        let wasmtime_agrees = agreeing.iter().any(|k| k.is_some_and(EngineKind::is_wasmtime));
+        let wasmtime_agrees = agreeing
+            .iter()
+            .any(|k| k.is_some_and(EngineKind::is_wasmtime));
         if !wasmtime_agrees {
             return format!("wasmtime front end or runtime (every wasmtime configuration: {list})");
         }
@@ -637,7 +637,10 @@ mod tests {
         ];
         for (a, b, k) in cases {
             assert_eq!(
-                kind(verdict(&[("reference", a), ("cranelift", b)], NanPolicy::Exact)),
+                kind(verdict(
+                    &[("reference", a), ("cranelift", b)],
+                    NanPolicy::Exact
+                )),
                 k
             );
         }
@@ -663,7 +666,10 @@ mod tests {
             snapshot: Some(mem(2)),
         };
         assert_eq!(
-            kind(verdict(&[("reference", &a), ("pulley", &b)], NanPolicy::Exact)),
+            kind(verdict(
+                &[("reference", &a), ("pulley", &b)],
+                NanPolicy::Exact
+            )),
             DivergenceKind::MemoryMismatch
         );
         let g = |v| Observation {
@@ -696,7 +702,10 @@ mod tests {
         );
         let c = with(Outcome::Crash("panic".into()));
         assert_eq!(
-            kind(verdict(&[("reference", &x), ("cranelift", &c)], NanPolicy::Exact)),
+            kind(verdict(
+                &[("reference", &x), ("cranelift", &c)],
+                NanPolicy::Exact
+            )),
             DivergenceKind::EngineCrash
         );
     }
@@ -706,20 +715,29 @@ mod tests {
         let a = ret(vec![Val::F32(0x7fc0_0000)]);
         let b = ret(vec![Val::F32(0xffc0_0001)]);
         assert_eq!(
-            verdict(&[("reference", &a), ("cranelift", &b)], NanPolicy::ArithmeticPoisons),
+            verdict(
+                &[("reference", &a), ("cranelift", &b)],
+                NanPolicy::ArithmeticPoisons
+            ),
             Verdict::Poisoned {
                 reason: PoisonReason::NanPayload,
                 step: 1
             }
         );
         assert_eq!(
-            kind(verdict(&[("reference", &a), ("cranelift", &b)], NanPolicy::Exact)),
+            kind(verdict(
+                &[("reference", &a), ("cranelift", &b)],
+                NanPolicy::Exact
+            )),
             DivergenceKind::ValueMismatch
         );
         // A signalling NaN is never excused.
         let s = ret(vec![Val::F32(0x7f80_0001)]);
         assert_eq!(
-            kind(verdict(&[("reference", &a), ("cranelift", &s)], NanPolicy::ArithmeticPoisons)),
+            kind(verdict(
+                &[("reference", &a), ("cranelift", &s)],
+                NanPolicy::ArithmeticPoisons
+            )),
             DivergenceKind::ValueMismatch
         );
     }
@@ -774,11 +792,21 @@ mod tests {
             snapshot: Some(Snapshot::default()),
         };
         assert_eq!(
-            compare_step(0, &[("reference", &a), ("cranelift", &b)], Some("reference"), ComparePolicy::default()),
+            compare_step(
+                0,
+                &[("reference", &a), ("cranelift", &b)],
+                Some("reference"),
+                ComparePolicy::default()
+            ),
             Verdict::Agree
         );
         assert_eq!(
-            kind(compare_step(0, &[("reference", &a), ("cranelift", &c)], Some("reference"), ComparePolicy::default())),
+            kind(compare_step(
+                0,
+                &[("reference", &a), ("cranelift", &c)],
+                Some("reference"),
+                ComparePolicy::default()
+            )),
             DivergenceKind::InstantiationMismatch
         );
     }

@@ -215,10 +215,7 @@ pub fn run_case(
 
     let mut steps = Vec::new();
     let mut verdict = Verdict::Agree;
-    let oracle = engines
-        .iter()
-        .any(|e| e.name() == ORACLE)
-        .then_some(ORACLE);
+    let oracle = engines.iter().any(|e| e.name() == ORACLE).then_some(ORACLE);
     let mut compare_time = Duration::ZERO;
     let t = Instant::now();
     let step0 = finish_step(0, "instantiate".into(), first, &mut lanes, oracle, options);
@@ -262,7 +259,14 @@ pub fn run_case(
             }));
         }
         let t = Instant::now();
-        let step = finish_step(i + 1, call.to_string(), observations, &mut lanes, oracle, options);
+        let step = finish_step(
+            i + 1,
+            call.to_string(),
+            observations,
+            &mut lanes,
+            oracle,
+            options,
+        );
         compare_time += t.elapsed();
         go_on = record(&mut verdict, &step, options);
         steps.push(step);

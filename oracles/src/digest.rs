@@ -74,9 +74,9 @@ impl MemoryDigest {
     }
 
     fn chunk(&mut self, index: u64, bytes: &[u8]) {
-        let words = bytes.chunks_exact(8).map(|w| {
-            u64::from_le_bytes(w.try_into().expect("chunks_exact yields 8 bytes"))
-        });
+        let words = bytes
+            .chunks_exact(8)
+            .map(|w| u64::from_le_bytes(w.try_into().expect("chunks_exact yields 8 bytes")));
         if words.clone().all(|w| w == 0) {
             return;
         }
@@ -125,7 +125,10 @@ mod tests {
         assert_eq!(d.finish(), whole);
         // Trailing zeros (a bigger memory with the same data) digest the same; sizes are
         // compared separately.
-        assert_eq!(MemoryDigest::of(&[0; 10 * CHUNK]), MemoryDigest::new().finish());
+        assert_eq!(
+            MemoryDigest::of(&[0; 10 * CHUNK]),
+            MemoryDigest::new().finish()
+        );
     }
 
     #[test]

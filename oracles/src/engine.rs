@@ -60,7 +60,8 @@ pub trait Engine: Send + Sync {
     /// Errors say why the module cannot run at all: [`ModuleError::Malformed`] or
     /// [`ModuleError::Invalid`] for bad input, [`ModuleError::Unsupported`] when the engine
     /// lacks something the module needs (the engine is then skipped), and
-    /// [`ModuleError::Internal`] for engine failures (a finding).
+    /// [`ModuleError::Internal`] for engine failures (a finding). Every adapter tells these
+    /// apart by one rule, [`crate::rejection::classify`], never by the engine's message.
     fn compile(&self, wasm: &[u8]) -> Result<Box<dyn Module>, ModuleError>;
 
     /// A fresh store, bounded by `limits`. Every store has the spec test harness's `spectest`

@@ -35,7 +35,11 @@ pub fn expose(wasm: &[u8]) -> Result<Vec<u8>, ModuleError> {
         ItemKind::Tag,
     ] {
         for index in 0..info.count(kind) {
-            if info.exports.iter().any(|e| e.kind == kind && e.index == index) {
+            if info
+                .exports
+                .iter()
+                .any(|e| e.kind == kind && e.index == index)
+            {
                 continue;
             }
             let name = format!("{SYNTHETIC_EXPORT_PREFIX}{}:{index}", kind.name());
@@ -119,11 +123,23 @@ mod tests {
         let info = ModuleInfo::parse(&exposed).unwrap();
         assert_eq!(info.export_name(ItemKind::Func, 0), Some("f"));
         assert_eq!(info.any_export(ItemKind::Func, 1), Some("catchall:func:1"));
-        assert_eq!(info.any_export(ItemKind::Global, 0), Some("catchall:global:0"));
-        assert_eq!(info.any_export(ItemKind::Global, 1), Some("catchall:global:1"));
+        assert_eq!(
+            info.any_export(ItemKind::Global, 0),
+            Some("catchall:global:0")
+        );
+        assert_eq!(
+            info.any_export(ItemKind::Global, 1),
+            Some("catchall:global:1")
+        );
         assert_eq!(info.any_export(ItemKind::Tag, 0), Some("catchall:tag:0"));
-        assert_eq!(info.any_export(ItemKind::Memory, 0), Some("catchall:memory:0"));
-        assert_eq!(info.any_export(ItemKind::Table, 0), Some("catchall:table:0"));
+        assert_eq!(
+            info.any_export(ItemKind::Memory, 0),
+            Some("catchall:memory:0")
+        );
+        assert_eq!(
+            info.any_export(ItemKind::Table, 0),
+            Some("catchall:table:0")
+        );
         assert_eq!(info.export_name(ItemKind::Tag, 0), None);
         assert_eq!(info.exported_funcs().count(), 1);
         assert_eq!(info.start, Some(1));

@@ -60,6 +60,21 @@ features! {
     SIGN_EXTENSION = 17, "sign-extension";
     /// Non-trapping float-to-int conversions.
     SATURATING_FLOAT_TO_INT = 18, "saturating-float-to-int";
+    /// Reference types whose values live in a garbage-collected heap: a reference to any
+    /// abstract heap type but `func` and `exn` (so `externref`, and the GC proposal's `anyref`,
+    /// `nullfuncref`, ...) anywhere — a parameter, result, local, global, table, block type,
+    /// `select` or `ref.null` type, element segment — and struct, array and continuation type
+    /// definitions. Not a proposal but a refinement of [`Features::REFERENCE_TYPES`] and
+    /// [`Features::GC`]: exactly what wasmparser's `gc_types` switch gates, which wasmtime
+    /// turns off in a configuration without `gc_support` (Winch). `funcref`, `exnref` and
+    /// typed references to function types do not need it.
+    GC_TYPES = 20, "gc-types";
+    /// A constant expression (a global's initializer, a segment offset, an element expression,
+    /// a table initializer) that reads a global the module defines itself with `global.get`.
+    /// Before WebAssembly 3.0 only imported globals could be read there; 3.0 took the
+    /// relaxation from the GC proposal, and wasmparser gates it with `gc`, so engines without
+    /// GC (wasmi 2.0, Winch) reject such modules.
+    CONST_GLOBAL_GET = 21, "const-global-get";
     /// A proposal catchall has no name for (shared-everything, memory control, ...).
     OTHER = 19, "other";
 }
@@ -68,7 +83,8 @@ impl Features {
     /// The empty set.
     pub const NONE: Features = Features(0);
 
-    /// The WebAssembly 2.0 core features every engine supports.
+    /// The WebAssembly 2.0 core features every engine supports (`externref` also needs
+    /// [`Features::GC_TYPES`], which not every engine has).
     pub const CORE: Features = Features(
         Features::BULK_MEMORY.0
             | Features::REFERENCE_TYPES.0

@@ -15,6 +15,7 @@ pub mod expose;
 pub mod features;
 pub mod module_info;
 pub mod outcome;
+pub mod rejection;
 pub mod value;
 
 pub use compare::{

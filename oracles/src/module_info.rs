@@ -152,15 +152,14 @@ impl ModuleInfo {
     pub fn parse(wasm: &[u8]) -> Result<ModuleInfo, ModuleError> {
         let mut info = ModuleInfo::default();
         let mut features = Features::NONE;
-        let err = |e: wasmparser::BinaryReaderError| ModuleError::Malformed(e.message().to_string());
+        let err =
+            |e: wasmparser::BinaryReaderError| ModuleError::Malformed(e.message().to_string());
         for payload in Parser::new(0).parse_all(wasm) {
             match payload.map_err(err)? {
-                Payload::Version { encoding, .. } => {
-                    if encoding != wasmparser::Encoding::Module {
-                        return Err(ModuleError::Malformed(
-                            "a component, not a core module".into(),
-                        ));
-                    }
+                Payload::Version { encoding, .. } if encoding != wasmparser::Encoding::Module => {
+                    return Err(ModuleError::Malformed(
+                        "a component, not a core module".into(),
+                    ));
                 }
                 Payload::TypeSection(r) => {
                     for group in r {
@@ -196,11 +195,13 @@ impl ModuleInfo {
                                     }));
                                 }
                                 wasmparser::CompositeInnerType::Cont(_) => {
-                                    features.insert(Features::STACK_SWITCHING);
+                                    features.insert(Features::STACK_SWITCHING | Features::GC_TYPES);
                                     info.types.push(None);
                                 }
                                 _ => {
-                                    features.insert(Features::GC);
+                                    // Struct and array types: wasmparser's `gc_types` gates
+                                    // their definition.
+                                    features.insert(Features::GC | Features::GC_TYPES);
                                     info.types.push(None);
                                 }
                             }
@@ -260,7 +261,7 @@ impl ModuleInfo {
                         features.insert(table_features(&t.ty));
                         if let wasmparser::TableInit::Expr(e) = &t.init {
                             features.insert(Features::FUNCTION_REFERENCES);
-                            scan_const_expr(e, &mut features)?;
+                            scan_const_expr(e, info.defined_globals(), &mut features)?;
                         }
                         info.tables.push(table_info(&t.ty));
                     }
@@ -286,7 +287,7 @@ impl ModuleInfo {
                         if g.ty.shared {
                             features.insert(Features::THREADS);
                         }
-                        scan_const_expr(&g.init_expr, &mut features)?;
+                        scan_const_expr(&g.init_expr, info.defined_globals(), &mut features)?;
                         info.globals.push(GlobalInfo {
                             ty: ValType::from_wasmparser(g.ty.content_type),
                             mutable: g.ty.mutable,
@@ -310,12 +311,16 @@ impl ModuleInfo {
                     for e in r {
                         let e = e.map_err(err)?;
                         if let wasmparser::ElementKind::Active { offset_expr, .. } = &e.kind {
-                            scan_const_expr(offset_expr, &mut features)?;
+                            scan_const_expr(offset_expr, info.defined_globals(), &mut features)?;
                         }
                         if let wasmparser::ElementItems::Expressions(ty, exprs) = e.items {
                             features.insert(val_type_features(wasmparser::ValType::Ref(ty)));
                             for expr in exprs {
-                                scan_const_expr(&expr.map_err(err)?, &mut features)?;
+                                scan_const_expr(
+                                    &expr.map_err(err)?,
+                                    info.defined_globals(),
+                                    &mut features,
+                                )?;
                             }
                         }
                     }
@@ -331,7 +336,7 @@ impl ModuleInfo {
                             if *memory_index != 0 {
                                 features.insert(Features::MULTI_MEMORY);
                             }
-                            scan_const_expr(offset_expr, &mut features)?;
+                            scan_const_expr(offset_expr, info.defined_globals(), &mut features)?;
                         }
                     }
                 }
@@ -366,6 +371,12 @@ impl ModuleInfo {
     pub fn tag_sig(&self, index: u32) -> Option<&FuncSig> {
         let ty = *self.tags.get(index as usize)?;
         self.types.get(ty as usize)?.as_ref()
+    }
+
+    /// The indices of the globals the module defines itself among those read so far (while
+    /// parsing, the globals defined before the current point).
+    fn defined_globals(&self) -> std::ops::Range<u32> {
+        self.imported(ItemKind::Global)..self.count(ItemKind::Global)
     }
 
     /// How many items of `kind` are imported.
@@ -475,41 +486,61 @@ fn table_features(t: &wasmparser::TableType) -> Features {
 
 /// The proposals a value type needs beyond the MVP.
 fn val_type_features(ty: wasmparser::ValType) -> Features {
-    use wasmparser::{AbstractHeapType as A, HeapType as H};
     match ty {
         wasmparser::ValType::V128 => Features::SIMD,
-        wasmparser::ValType::Ref(r) => match r.heap_type() {
-            H::Abstract { shared: true, .. } => Features::OTHER,
-            H::Abstract {
-                ty: A::Exn | A::NoExn,
-                ..
-            } => {
-                if r.is_nullable() {
-                    Features::EXCEPTIONS
-                } else {
-                    Features::EXCEPTIONS | Features::FUNCTION_REFERENCES
-                }
-            }
-            H::Abstract {
-                ty: A::Func | A::Extern,
-                ..
-            } if r.is_nullable() => Features::REFERENCE_TYPES,
-            H::Abstract {
-                ty: A::Func | A::Extern | A::NoFunc | A::NoExtern,
-                ..
-            } => Features::FUNCTION_REFERENCES,
-            H::Abstract {
-                ty: A::Cont | A::NoCont,
-                ..
-            } => Features::STACK_SWITCHING,
-            H::Abstract { .. } => Features::GC,
-            _ => Features::FUNCTION_REFERENCES | Features::GC,
-        },
+        wasmparser::ValType::Ref(r) => ref_type_features(r),
         _ => Features::NONE,
     }
 }
 
-fn scan_const_expr(e: &wasmparser::ConstExpr, features: &mut Features) -> Result<(), ModuleError> {
+/// The proposals a reference type needs beyond the MVP.
+fn ref_type_features(r: wasmparser::RefType) -> Features {
+    use wasmparser::{AbstractHeapType as A, HeapType as H};
+    let mut f = match r.heap_type() {
+        H::Abstract { shared: true, .. } => Features::OTHER,
+        H::Abstract {
+            ty: A::Exn | A::NoExn,
+            ..
+        } => {
+            if r.is_nullable() {
+                Features::EXCEPTIONS
+            } else {
+                Features::EXCEPTIONS | Features::FUNCTION_REFERENCES
+            }
+        }
+        H::Abstract {
+            ty: A::Func | A::Extern,
+            ..
+        } if r.is_nullable() => Features::REFERENCE_TYPES,
+        H::Abstract {
+            ty: A::Func | A::Extern | A::NoFunc | A::NoExtern,
+            ..
+        } => Features::FUNCTION_REFERENCES,
+        H::Abstract {
+            ty: A::Cont | A::NoCont,
+            ..
+        } => Features::STACK_SWITCHING,
+        H::Abstract { .. } => Features::GC,
+        _ => Features::FUNCTION_REFERENCES | Features::GC,
+    };
+    // wasmparser's `gc_types` switch gates every abstract heap type but these two.
+    if let H::Abstract { ty, .. } = r.heap_type()
+        && !matches!(ty, A::Func | A::Exn)
+    {
+        f.insert(Features::GC_TYPES);
+    }
+    f
+}
+
+/// Adds the proposals a constant expression uses. `defined` is the index range of the globals
+/// the module defines that are known where the expression stands: a `global.get` of one of
+/// them is [`Features::CONST_GLOBAL_GET`]; one of an imported global is MVP, and one of no
+/// global at all is invalid whatever the engine supports, so it needs nothing.
+fn scan_const_expr(
+    e: &wasmparser::ConstExpr,
+    defined: std::ops::Range<u32>,
+    features: &mut Features,
+) -> Result<(), ModuleError> {
     let mut r = e.get_operators_reader();
     while !r.eof() {
         let op = r
@@ -522,6 +553,9 @@ fn scan_const_expr(e: &wasmparser::ConstExpr, features: &mut Features) -> Result
             | Operator::I64Add
             | Operator::I64Sub
             | Operator::I64Mul => features.insert(Features::EXTENDED_CONST),
+            Operator::GlobalGet { global_index } if defined.contains(&global_index) => {
+                features.insert(Features::CONST_GLOBAL_GET)
+            }
             ref other => features.insert(operator_features(other)),
         }
     }
@@ -581,16 +615,25 @@ fn operator_features(op: &Operator) -> Features {
     if let Operator::Block { blockty }
     | Operator::Loop { blockty }
     | Operator::If { blockty }
+    | Operator::Try { blockty }
     | Operator::TryTable {
         try_table: wasmparser::TryTable { ty: blockty, .. },
     } = op
     {
-        if matches!(blockty, wasmparser::BlockType::FuncType(_)) {
-            f.insert(Features::MULTI_VALUE);
+        match blockty {
+            wasmparser::BlockType::FuncType(_) => f.insert(Features::MULTI_VALUE),
+            wasmparser::BlockType::Type(t) => f.insert(val_type_features(*t)),
+            wasmparser::BlockType::Empty => {}
         }
     }
-    if let Operator::TypedSelect { ty } = op {
-        f.insert(val_type_features(*ty));
+    match op {
+        Operator::TypedSelect { ty } => f.insert(val_type_features(*ty)),
+        Operator::TypedSelectMulti { tys } => {
+            for ty in tys {
+                f.insert(val_type_features(*ty));
+            }
+        }
+        _ => {}
     }
     if let Operator::RefNull { hty } = op {
         f.insert(val_type_features(wasmparser::ValType::Ref(
@@ -690,6 +733,98 @@ mod tests {
         );
         assert!(m.features.contains(Features::MULTI_MEMORY));
         assert!(m.features.contains(Features::SIMD));
+    }
+
+    /// Whether the module uses `feature` by [`ModuleInfo::parse`].
+    fn has(wasm: &[u8], feature: Features) -> bool {
+        ModuleInfo::parse(wasm).unwrap().features.contains(feature)
+    }
+
+    /// Whether wasmparser validates the module under `features`.
+    fn validates(wasm: &[u8], features: wasmparser::WasmFeatures) -> bool {
+        wasmparser::Validator::new_with_features(features)
+            .validate_all(wasm)
+            .is_ok()
+    }
+
+    #[test]
+    fn gc_types_are_exactly_what_wasmparser_gates() {
+        // The flag says whether wasmparser, with its `gc_types` switch off, rejects the module.
+        let without = crate::rejection::COMPLETE.difference(wasmparser::WasmFeatures::GC_TYPES);
+        let gc_types = |wat: &str| {
+            let bytes = wat::parse_str(wat).unwrap();
+            let flagged = has(&bytes, Features::GC_TYPES);
+            assert_eq!(flagged, !validates(&bytes, without), "{wat}");
+            flagged
+        };
+        // `externref` wherever a value type can stand.
+        for m in [
+            "(module (func (param externref)))",
+            "(module (func (result externref) (ref.null extern)))",
+            "(module (func (local externref)))",
+            "(module (global externref (ref.null extern)))",
+            "(module (table 1 externref))",
+            "(module (import \"m\" \"t\" (table 1 externref)))",
+            "(module (func (result i32) (block (result externref) (unreachable)) (drop) (i32.const 0)))",
+            "(module (func (drop (select (result externref) (unreachable)))))",
+            "(module (func (drop (ref.null extern))))",
+            "(module (elem externref (ref.null extern)))",
+            // Bottom types and GC definitions are gated too.
+            "(module (func (drop (ref.null nofunc))))",
+            "(module (type (struct)))",
+        ] {
+            assert!(gc_types(m), "{m}");
+        }
+        // `funcref` and `exnref` are not.
+        for m in [
+            "(module (table 1 funcref) (func (param funcref) (result funcref) (local.get 0)))",
+            "(module (func (result i32) (block (result funcref) (ref.null func)) (drop) (i32.const 0)))",
+            "(module (func (param exnref)))",
+        ] {
+            assert!(!gc_types(m), "{m}");
+        }
+        let m = info("(module (func (param externref)))");
+        assert_eq!(m.features, Features::REFERENCE_TYPES | Features::GC_TYPES);
+        let m = info("(module (func (param exnref)))");
+        assert_eq!(m.features, Features::EXCEPTIONS);
+    }
+
+    #[test]
+    fn const_global_get_is_a_read_of_a_defined_global() {
+        // For a valid module, the flag says whether wasmparser without GC rejects it.
+        let complete = crate::rejection::COMPLETE;
+        let without = complete.difference(wasmparser::WasmFeatures::GC);
+        let flag = |wat: &str| {
+            let bytes = wat::parse_str(wat).unwrap();
+            let flagged = has(&bytes, Features::CONST_GLOBAL_GET);
+            if validates(&bytes, complete) {
+                assert_eq!(flagged, !validates(&bytes, without), "{wat}");
+            }
+            flagged
+        };
+        for m in [
+            "(module (global i32 (i32.const 0)) (global i32 (global.get 0)))",
+            "(module (global (import \"m\" \"g\") i32) (global i32 (i32.const 0)) (global i32 (global.get 1)))",
+            "(module (global i32 (i32.const 0)) (memory 1) (data (global.get 0) \"\"))",
+            "(module (global i32 (i32.const 0)) (table 1 funcref) (elem (global.get 0) func))",
+            "(module (global funcref (ref.null func)) (elem funcref (global.get 0)))",
+        ] {
+            assert!(flag(m), "{m}");
+        }
+        for m in [
+            // An imported global is MVP.
+            "(module (global (import \"m\" \"g\") i32) (global i32 (global.get 0)))",
+            "(module (global (import \"m\" \"g\") i32) (memory 1) (data (global.get 0) \"\"))",
+            // No global at all, or a later one: invalid whatever the engine supports.
+            "(module (global i32 (global.get 0)))",
+            "(module (global i32 (global.get 1)) (global i32 (i32.const 0)))",
+            // Outside a constant expression.
+            "(module (global i32 (i32.const 0)) (func (result i32) (global.get 0)))",
+        ] {
+            assert!(!flag(m), "{m}");
+        }
+        let m = info("(module (global i32 (i32.const 0)) (global i32 (global.get 0)))");
+        assert_eq!(m.features, Features::CONST_GLOBAL_GET);
     }
 
     #[test]

@@ -276,10 +276,12 @@ pub enum ModuleError {
     /// An import could not be resolved or has the wrong type.
     #[error("unlinkable module: {0}")]
     Unlinkable(String),
-    /// The engine does not support something the module uses; the engine is skipped.
+    /// The engine does not support something the valid module uses (a proposal, or one of
+    /// its implementation limits); the engine is skipped.
     #[error("unsupported by this engine: {0}")]
     Unsupported(String),
-    /// The engine failed internally (panic, implementation limit reached). A finding.
+    /// The engine failed internally: it panicked, or an engine that promises to run every
+    /// valid module within its features rejected one (see [`crate::rejection`]). A finding.
     #[error("engine failure: {0}")]
     Internal(String),
 }

@@ -38,9 +38,18 @@ impl ValType {
             wasmparser::ValType::F64 => ValType::F64,
             wasmparser::ValType::V128 => ValType::V128,
             wasmparser::ValType::Ref(r) => match r.heap_type() {
-                H::Abstract { shared: false, ty: A::Func } => ValType::FuncRef,
-                H::Abstract { shared: false, ty: A::Extern } => ValType::ExternRef,
-                H::Abstract { shared: false, ty: A::Exn } => ValType::ExnRef,
+                H::Abstract {
+                    shared: false,
+                    ty: A::Func,
+                } => ValType::FuncRef,
+                H::Abstract {
+                    shared: false,
+                    ty: A::Extern,
+                } => ValType::ExternRef,
+                H::Abstract {
+                    shared: false,
+                    ty: A::Exn,
+                } => ValType::ExnRef,
                 _ => return None,
             },
         })
@@ -156,15 +165,15 @@ impl Val {
             } else {
                 NanClass::Signalling
             }),
-            Val::F64(b) if f64::from_bits(b).is_nan() => Some(
-                if b & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000 {
+            Val::F64(b) if f64::from_bits(b).is_nan() => {
+                Some(if b & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000 {
                     NanClass::Canonical
                 } else if b & 0x0008_0000_0000_0000 != 0 {
                     NanClass::Arithmetic
                 } else {
                     NanClass::Signalling
-                },
-            ),
+                })
+            }
             _ => None,
         }
     }
@@ -205,7 +214,9 @@ fn parse_int(v: &str) -> Option<i128> {
         return i128::from_str_radix(h, 16).ok();
     }
     let n: i128 = v.parse().ok()?;
-    (i128::from(i64::MIN)..=i128::from(u64::MAX)).contains(&n).then_some(n)
+    (i128::from(i64::MIN)..=i128::from(u64::MAX))
+        .contains(&n)
+        .then_some(n)
 }
 
 /// The class of a NaN bit pattern, as the spec's `nan:canonical` / `nan:arithmetic` patterns use.
@@ -244,6 +255,20 @@ pub fn display_list(vals: &[Val]) -> String {
         .map(|v| v.to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Values serialize as their notation (`"i32:7"`), so findings and JSON reports read alike.
+impl serde::Serialize for Val {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Val {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Val, D::Error> {
+        let text = String::deserialize(d)?;
+        Val::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("not a value: {text:?}")))
+    }
 }
 
 #[cfg(test)]
@@ -286,8 +311,14 @@ mod tests {
     fn nan_classes() {
         assert_eq!(Val::F32(0x7fc0_0000).nan_class(), Some(NanClass::Canonical));
         assert_eq!(Val::F32(0xffc0_0000).nan_class(), Some(NanClass::Canonical));
-        assert_eq!(Val::F32(0x7fc0_0001).nan_class(), Some(NanClass::Arithmetic));
-        assert_eq!(Val::F32(0x7f80_0001).nan_class(), Some(NanClass::Signalling));
+        assert_eq!(
+            Val::F32(0x7fc0_0001).nan_class(),
+            Some(NanClass::Arithmetic)
+        );
+        assert_eq!(
+            Val::F32(0x7f80_0001).nan_class(),
+            Some(NanClass::Signalling)
+        );
         assert_eq!(Val::F32(0x7f80_0000).nan_class(), None);
         assert_eq!(
             Val::F64(0x7ff8_0000_0000_0000).nan_class(),
@@ -297,20 +328,5 @@ mod tests {
             Val::F64(0x7ff0_0000_0000_0001).nan_class(),
             Some(NanClass::Signalling)
         );
-    }
-}
-
-/// Values serialize as their notation (`"i32:7"`), so findings and JSON reports read alike.
-impl serde::Serialize for Val {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Val {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Val, D::Error> {
-        let text = String::deserialize(d)?;
-        Val::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("not a value: {text:?}")))
     }
 }

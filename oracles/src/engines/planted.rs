@@ -44,8 +44,13 @@ impl Reencode for Miscompile {
 /// Applies the planted miscompilation to a module.
 pub fn miscompile(wasm: &[u8]) -> Result<Vec<u8>, ModuleError> {
     let mut module = wasm_encoder::Module::new();
-    utils::parse_core_module(&mut Miscompile, &mut module, wasmparser::Parser::new(0), wasm)
-        .map_err(|e| ModuleError::Malformed(e.to_string()))?;
+    utils::parse_core_module(
+        &mut Miscompile,
+        &mut module,
+        wasmparser::Parser::new(0),
+        wasm,
+    )
+    .map_err(|e| ModuleError::Malformed(e.to_string()))?;
     Ok(module.finish())
 }
 
@@ -105,7 +110,13 @@ mod tests {
         assert!(before.contains(&"I64RemU".to_string()));
         let expected: Vec<String> = before
             .iter()
-            .map(|o| if o == "I64RemU" { "I64RemS".into() } else { o.clone() })
+            .map(|o| {
+                if o == "I64RemU" {
+                    "I64RemS".into()
+                } else {
+                    o.clone()
+                }
+            })
             .collect();
         assert_eq!(after, expected);
     }

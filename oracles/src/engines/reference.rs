@@ -16,6 +16,7 @@ use crate::outcome::{
     Exhaustion, GlobalState, IndexType, MemoryState, ModuleError, Outcome, Snapshot, TableState,
     TagId, Thrown, Trap, TrapKind,
 };
+use crate::rejection;
 use crate::value::{ExnId, FuncId, Val, ValType};
 use reference::exec::{self as rx, Extern};
 use reference::syntax as rs;
@@ -55,6 +56,8 @@ impl Engine for ReferenceEngine {
 
     fn features(&self) -> Features {
         Features::CORE
+            | Features::GC_TYPES
+            | Features::CONST_GLOBAL_GET
             | Features::EXCEPTIONS
             | Features::MEMORY64
             | Features::MULTI_MEMORY
@@ -71,13 +74,9 @@ impl Engine for ReferenceEngine {
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Box<dyn Module>, ModuleError> {
-        let module = reference::decode(wasm).map_err(|e| match e {
-            reference::DecodeError::Malformed(m) => ModuleError::Malformed(m),
-            reference::DecodeError::Invalid(m) => ModuleError::Invalid(m),
-            reference::DecodeError::Unsupported { proposal, what } => {
-                ModuleError::Unsupported(format!("{proposal}: {what}"))
-            }
-        })?;
+        // The reference's decoder is the judge of the rule every adapter applies
+        // (`crate::rejection`): its verdict needs no second opinion.
+        let module = reference::decode(wasm).map_err(rejection::from_decode_error)?;
         let info = ModuleInfo::parse(wasm)?;
         Ok(Box::new(ReferenceModule {
             module: Arc::new(module),
@@ -622,6 +621,8 @@ mod tests {
             Features::MULTI_MEMORY,
             Features::TAIL_CALL,
             Features::EXTENDED_CONST,
+            Features::GC_TYPES,
+            Features::CONST_GLOBAL_GET,
         ] {
             assert!(f.contains(p));
         }

@@ -9,11 +9,12 @@ use crate::outcome::{
     Exhaustion, GlobalState, IndexType, MemoryState, ModuleError, Outcome, Snapshot, TableState,
     Trap, TrapKind,
 };
+use crate::rejection::{self, Promise, Rejection};
 use crate::value::{FuncId, Val};
 use std::any::Any;
 use std::collections::HashMap;
 use wasmi::TrapCode;
-use wasmi::errors::ErrorKind;
+use wasmi::errors::{ErrorKind, InstantiationError};
 use wasmi::{Config, Extern, ExternRef, Func, Nullable, Ref, StoreLimits, StoreLimitsBuilder};
 
 /// The wasmi version this adapter is built against.
@@ -67,7 +68,11 @@ impl Engine for WasmiEngine {
     }
 
     fn features(&self) -> Features {
+        // wasmi's reference types include `externref` (its `Config` turns wasmparser's
+        // `gc_types` on with them); it has no GC proposal, so no `global.get` of a defined
+        // global in a constant expression.
         Features::CORE
+            | Features::GC_TYPES
             | Features::MEMORY64
             | Features::MULTI_MEMORY
             | Features::TAIL_CALL
@@ -79,22 +84,13 @@ impl Engine for WasmiEngine {
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Box<dyn Module>, ModuleError> {
-        let module = wasmi::Module::new(&self.engine, wasm).map_err(|e| match e.kind() {
-            ErrorKind::Read(_) => ModuleError::Malformed(e.to_string()),
-            ErrorKind::Wasm(_) => {
-                if wasmparser::Parser::new(0)
-                    .parse_all(wasm)
-                    .any(|p| p.is_err())
-                {
-                    ModuleError::Malformed(e.to_string())
-                } else {
-                    ModuleError::Invalid(e.to_string())
-                }
-            }
-            ErrorKind::UserLimits(_) | ErrorKind::ImplementationLimits(_) => {
-                ModuleError::Unsupported(e.to_string())
-            }
-            _ => ModuleError::Internal(e.to_string()),
+        // wasmi is built without its `wat` feature: `Module::new` only ever decodes binaries.
+        let module = wasmi::Module::new(&self.engine, wasm).map_err(|e| {
+            let rejection = Rejection {
+                message: e.to_string(),
+                implementation_limit: matches!(e.kind(), ErrorKind::ImplementationLimits(_)),
+            };
+            rejection::classify(wasm, self.features(), Promise::Partial, rejection)
         })?;
         let info = ModuleInfo::parse(wasm)?;
         Ok(Box::new(WasmiModule { module, info }))
@@ -164,7 +160,12 @@ impl WasmiStore {
         let data = &mut self.instances[inst.0 as usize];
         if data.funcs.is_none() {
             let mut map = HashMap::new();
-            for e in data.info.exports.iter().filter(|e| e.kind == ItemKind::Func) {
+            for e in data
+                .info
+                .exports
+                .iter()
+                .filter(|e| e.kind == ItemKind::Func)
+            {
                 if let Some(g) = data.instance.get_func(&self.store, &e.name) {
                     map.entry(func_key(&g)).or_insert(e.index);
                 }
@@ -177,7 +178,8 @@ impl WasmiStore {
         }
     }
 
-    fn from_wasmi(&mut self, v: &wasmi::Val, inst: InstanceId) -> Val {
+    /// Converts a wasmi value to a catchall value, resolving identities against `inst`.
+    fn observe_val(&mut self, v: &wasmi::Val, inst: InstanceId) -> Val {
         match v {
             wasmi::Val::I32(x) => Val::I32(*x),
             wasmi::Val::I64(x) => Val::I64(*x),
@@ -194,7 +196,8 @@ impl WasmiStore {
         }
     }
 
-    fn to_wasmi(&mut self, v: &Val, inst: InstanceId) -> Result<wasmi::Val, String> {
+    /// Converts an argument; `Err` names why it cannot be passed.
+    fn engine_val(&mut self, v: &Val, inst: InstanceId) -> Result<wasmi::Val, String> {
         Ok(match *v {
             Val::I32(x) => wasmi::Val::I32(x),
             Val::I64(x) => wasmi::Val::I64(x),
@@ -291,14 +294,7 @@ impl Store for WasmiStore {
             }
             Err(e) => match e.kind() {
                 ErrorKind::Linker(_) => Err(ModuleError::Unlinkable(e.to_string())),
-                ErrorKind::Instantiation(_) if e.as_trap_code().is_none() => {
-                    let text = e.to_string();
-                    if text.contains("mismatch") || text.contains("import") {
-                        Err(ModuleError::Unlinkable(text))
-                    } else {
-                        Ok(Outcome::Exhaustion(Exhaustion::Resource(text)))
-                    }
-                }
+                ErrorKind::Instantiation(i) => instantiation_outcome(i),
                 _ => Ok(self.error_outcome(e)),
             },
         }
@@ -325,7 +321,7 @@ impl Store for WasmiStore {
         }
         let mut params = Vec::with_capacity(args.len());
         for a in args {
-            match self.to_wasmi(a, instance) {
+            match self.engine_val(a, instance) {
                 Ok(v) => params.push(v),
                 Err(e) => return Outcome::Crash(e),
             }
@@ -340,7 +336,7 @@ impl Store for WasmiStore {
             Ok(()) => Outcome::Return(
                 results
                     .iter()
-                    .map(|v| self.from_wasmi(v, instance))
+                    .map(|v| self.observe_val(v, instance))
                     .collect(),
             ),
             Err(e) => self.error_outcome(e),
@@ -352,7 +348,7 @@ impl Store for WasmiStore {
             .instance
             .get_global(&self.store, name)?;
         let v = g.get(&self.store);
-        Some(self.from_wasmi(&v, instance))
+        Some(self.observe_val(&v, instance))
     }
 
     fn snapshot(&mut self, instance: InstanceId) -> Snapshot {
@@ -369,7 +365,11 @@ impl Store for WasmiStore {
             let is_64 = m.ty(&self.store).is_64();
             snap.memories.push(MemoryState {
                 index,
-                index_type: if is_64 { IndexType::I64 } else { IndexType::I32 },
+                index_type: if is_64 {
+                    IndexType::I64
+                } else {
+                    IndexType::I32
+                },
                 pages: m.size(&self.store),
                 digest: MemoryDigest::of(m.data(&self.store)),
             });
@@ -398,11 +398,15 @@ impl Store for WasmiStore {
                     Some(Ref::Extern(e)) => wasmi::Val::ExternRef(e),
                     None => wasmi::Val::ExternRef(Nullable::Null),
                 };
-                elements.push(self.from_wasmi(&v, instance));
+                elements.push(self.observe_val(&v, instance));
             }
             snap.tables.push(TableState {
                 index,
-                index_type: if is_64 { IndexType::I64 } else { IndexType::I32 },
+                index_type: if is_64 {
+                    IndexType::I64
+                } else {
+                    IndexType::I32
+                },
                 size,
                 elements,
             });
@@ -415,6 +419,35 @@ impl Store for WasmiStore {
         let name = data.info.any_export(ItemKind::Memory, index)?;
         let m = data.instance.get_memory(&self.store, name)?;
         Some(m.data(&self.store).to_vec())
+    }
+}
+
+/// Maps wasmi's instantiation errors, one variant at a time: import mismatches do not link, an
+/// element segment out of its table's bounds is the spec's trap, and running out of what the
+/// store allows is a host resource limit.
+fn instantiation_outcome(error: &InstantiationError) -> Result<Outcome<InstanceId>, ModuleError> {
+    use InstantiationError as I;
+    match error {
+        I::MismatchedNumberOfImports { .. }
+        | I::ImportTypeMismatch { .. }
+        | I::GlobalTypeMismatch { .. }
+        | I::FuncTypeMismatch { .. }
+        | I::TableTypeMismatch { .. }
+        | I::MemoryTypeMismatch { .. } => Err(ModuleError::Unlinkable(error.to_string())),
+        I::ElementSegmentDoesNotFit { .. } => Ok(Outcome::Trap(Trap {
+            kind: TrapKind::TableOutOfBounds,
+            message: error.to_string(),
+        })),
+        I::TooManyInstances
+        | I::TooManyTables
+        | I::TooManyMemories
+        | I::FailedToInstantiateMemory(_)
+        | I::FailedToInstantiateTable(_) => {
+            Ok(Outcome::Exhaustion(Exhaustion::Resource(error.to_string())))
+        }
+        // `Instance::new` runs the start function; only `InstancePre::ensure_no_start` reports
+        // one, so this is the adapter's or wasmi's mistake.
+        I::UnexpectedStartFn { .. } => Ok(Outcome::Crash(error.to_string())),
     }
 }
 
@@ -465,9 +498,115 @@ fn make_spectest(store: &mut wasmi::Store<StoreLimits>) -> HashMap<&'static str,
             items.insert(name, Extern::Table(t));
         }
     }
-    let ty = wasmi::MemoryType::new(spectest::MEMORY_MIN as u32, Some(spectest::MEMORY_MAX as u32));
+    let ty = wasmi::MemoryType::new(
+        spectest::MEMORY_MIN as u32,
+        Some(spectest::MEMORY_MAX as u32),
+    );
     if let Ok(m) = wasmi::Memory::new(&mut *store, ty) {
         items.insert("memory", Extern::Memory(m));
     }
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wasm(text: &str) -> Vec<u8> {
+        wat::parse_str(text).unwrap()
+    }
+
+    fn instantiate(text: &str) -> Result<Outcome<InstanceId>, ModuleError> {
+        let engine = WasmiEngine::new();
+        let module = engine.compile(&wasm(text))?;
+        engine.new_store(Limits::default()).instantiate(&*module)
+    }
+
+    #[test]
+    fn text_is_not_taken_for_a_module() {
+        for bytes in [&b"(module)"[..], b"", b"\0asm", b"asm\x01\0\0\0"] {
+            assert!(
+                matches!(
+                    WasmiEngine::new().compile(bytes),
+                    Err(ModuleError::Malformed(_))
+                ),
+                "{bytes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_element_segment_out_of_bounds_traps() {
+        let outcome =
+            instantiate(r#"(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))"#);
+        match outcome {
+            Ok(Outcome::Trap(trap)) => assert_eq!(trap.kind, TrapKind::TableOutOfBounds),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn import_mismatches_do_not_link() {
+        let engine = WasmiEngine::new();
+        let mut store = engine.new_store(Limits::default());
+        let exporter = engine
+            .compile(&wasm(r#"(module (func (export "f") (param i32)))"#))
+            .unwrap();
+        let Ok(Outcome::Return(id)) = store.instantiate(&*exporter) else {
+            panic!("the exporter instantiates");
+        };
+        store.register("m", id);
+        let importer = engine
+            .compile(&wasm(r#"(module (import "m" "f" (func (param i64))))"#))
+            .unwrap();
+        assert!(matches!(
+            store.instantiate(&*importer),
+            Err(ModuleError::Unlinkable(_))
+        ));
+    }
+
+    #[test]
+    fn a_memory_beyond_the_store_limits_is_a_resource_limit() {
+        // 2^16 pages of 64 KiB is 4 GiB, more than `Limits::max_memory_bytes` allows here.
+        let engine = WasmiEngine::new();
+        let module = engine.compile(&wasm("(module (memory 65536))")).unwrap();
+        let limits = Limits {
+            max_memory_bytes: 1 << 20,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            engine.new_store(limits).instantiate(&*module),
+            Ok(Outcome::Exhaustion(Exhaustion::Resource(_)))
+        ));
+    }
+
+    #[test]
+    fn declared_features_match_what_wasmi_rejects() {
+        let engine = WasmiEngine::new();
+        let f = engine.features();
+        assert!(f.contains(Features::GC_TYPES));
+        assert!(!f.contains(Features::CONST_GLOBAL_GET));
+        assert!(!f.contains(Features::EXCEPTIONS));
+        // `externref` runs ...
+        let externref = wasm(
+            r#"(module (func (export "f") (param externref) (result externref) (local.get 0)))"#,
+        );
+        assert!(engine.compile(&externref).is_ok());
+        // ... a defined global read by a constant expression does not, and is unsupported
+        // (valid, and outside the declared features), not invalid.
+        let const_get = wasm("(module (global i32 (i32.const 0)) (global i32 (global.get 0)))");
+        assert!(
+            ModuleInfo::parse(&const_get)
+                .unwrap()
+                .features
+                .contains(Features::CONST_GLOBAL_GET)
+        );
+        match engine.compile(&const_get) {
+            Err(ModuleError::Unsupported(message)) => {
+                assert!(message.starts_with("needs const-global-get: "), "{message}")
+            }
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("wasmi 2.0 compiled a constant global.get of a defined global"),
+        }
+    }
 }

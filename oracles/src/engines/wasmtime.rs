@@ -11,6 +11,7 @@ use crate::outcome::{
     Exhaustion, GlobalState, IndexType, MemoryState, ModuleError, Outcome, Snapshot, TableState,
     TagId, Thrown, Trap, TrapKind,
 };
+use crate::rejection::{self, Promise, Rejection};
 use crate::value::{ExnId, FuncId, Val};
 use crate::{digest::MemoryDigest, engines::spectest};
 use std::any::Any;
@@ -67,15 +68,23 @@ impl WasmtimeEngine {
             | Features::MULTI_MEMORY
             | Features::EXTENDED_CONST
             | Features::SIMD;
-        // Winch has neither exceptions, tail calls nor GC types; every other configuration
-        // has all three (exnref needs the GC collector).
+        // Winch has neither exceptions, tail calls, GC types (`externref`) nor the GC
+        // proposal, so none of what wasmtime enables with it either (`global.get` of a defined
+        // global in a constant expression): `Config::compiler_panicking_wasm_features` lists
+        // them for Winch. Every other configuration has all of them (exnref needs the GC
+        // collector).
         let full = kind != EngineKind::Winch;
         config.wasm_tail_call(full);
         config.wasm_exceptions(full);
         config.gc_support(full);
         if full {
             config.collector(wasmtime::Collector::DeferredReferenceCounting);
-            features.insert(Features::EXCEPTIONS | Features::TAIL_CALL);
+            features.insert(
+                Features::EXCEPTIONS
+                    | Features::TAIL_CALL
+                    | Features::GC_TYPES
+                    | Features::CONST_GLOBAL_GET,
+            );
         }
         match kind {
             EngineKind::Cranelift => {
@@ -105,7 +114,7 @@ impl WasmtimeEngine {
             EngineKind::Winch => {
                 config.strategy(Strategy::Winch);
                 // Anything else Winch lacks is rejected at compile time and reported as
-                // unsupported (the engine is then skipped for that module).
+                // unsupported (see `promise`; the engine is then skipped for that module).
             }
             other => {
                 return Err(EngineError {
@@ -123,6 +132,16 @@ impl WasmtimeEngine {
             engine,
             features,
         })
+    }
+
+    /// Winch is a baseline compiler that is partial by design; Cranelift and Pulley run every
+    /// valid module within their features (see [`crate::rejection`]).
+    fn promise(&self) -> Promise {
+        if self.kind == EngineKind::Winch {
+            Promise::Partial
+        } else {
+            Promise::Complete
+        }
     }
 }
 
@@ -163,10 +182,12 @@ impl Engine for WasmtimeEngine {
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Box<dyn Module>, ModuleError> {
-        // Validation first, with wasmparser's verdict on malformed vs invalid.
         let module = wasmtime::Module::new(&self.engine, wasm).map_err(|e| {
-            let message = format!("{e:#}");
-            classify_compile_error(wasm, message)
+            let rejection = Rejection {
+                message: format!("{e:#}"),
+                implementation_limit: is_implementation_limit(&e),
+            };
+            rejection::classify(wasm, self.features, self.promise(), rejection)
         })?;
         let info = ModuleInfo::parse(wasm)?;
         Ok(Box::new(WasmtimeModule { module, info }))
@@ -193,24 +214,25 @@ impl Engine for WasmtimeEngine {
     }
 }
 
-/// Tells a decoding error from a validation error from an engine limitation.
-fn classify_compile_error(wasm: &[u8], message: String) -> ModuleError {
-    if let Err(e) = wasmparser::Parser::new(0)
-        .parse_all(wasm)
-        .try_for_each(|p| p.map(drop))
-    {
-        return ModuleError::Malformed(e.message().to_string());
-    }
-    let lower = message.to_lowercase();
-    if lower.contains("unsupported") || lower.contains("not supported") || lower.contains("support for")
-    {
-        ModuleError::Unsupported(message)
-    } else if lower.contains("implementation limit") {
-        ModuleError::Unsupported(message)
-    } else if lower.contains("compilation") && !lower.contains("validation") {
-        ModuleError::Internal(message)
-    } else {
-        ModuleError::Invalid(message)
+/// The texts of Cranelift's `CodegenError::ImplLimitExceeded` and `CodegenError::CodeTooLarge`,
+/// which wasmtime flattens into `CompileError::Codegen(String)`.
+const CRANELIFT_LIMITS: [&str; 2] = [
+    "Implementation limit exceeded",
+    "Code for function is too large",
+];
+
+/// Whether wasmtime rejected a module because it hit one of its implementation limits: a
+/// `WasmError::ImplLimitExceeded` from translation, or one of Cranelift's limit errors.
+fn is_implementation_limit(error: &wasmtime::Error) -> bool {
+    use wasmtime_environ::{CompileError, WasmError};
+    match error.downcast_ref::<CompileError>() {
+        Some(CompileError::Wasm(WasmError::ImplLimitExceeded)) => true,
+        Some(CompileError::Codegen(text)) => CRANELIFT_LIMITS.contains(&text.as_str()),
+        Some(_) => false,
+        None => matches!(
+            error.downcast_ref::<WasmError>(),
+            Some(WasmError::ImplLimitExceeded)
+        ),
     }
 }
 
@@ -294,7 +316,11 @@ impl WasmtimeStore {
     }
 
     /// Maps a wasmtime error from running code to an outcome.
-    fn error_outcome<T>(&mut self, error: wasmtime::Error, observer: Option<InstanceId>) -> Outcome<T> {
+    fn error_outcome<T>(
+        &mut self,
+        error: wasmtime::Error,
+        observer: Option<InstanceId>,
+    ) -> Outcome<T> {
         if error.is::<ThrownException>() {
             return match self.store.take_pending_exception() {
                 Some(exn) => {
@@ -347,7 +373,7 @@ impl WasmtimeStore {
             .unwrap_or_default();
         let payload = fields
             .into_iter()
-            .map(|v| self.from_wasmtime(v, observer))
+            .map(|v| self.observe_val(v, observer))
             .collect();
         let tag = match tag {
             Some(tag) => self.tag_id(tag, observer),
@@ -419,7 +445,8 @@ impl WasmtimeStore {
                 .collect();
             for (name, index) in exports {
                 if let Some(f) = instance.get_func(&mut self.store, &name) {
-                    map.entry(f.to_raw(&mut self.store) as usize).or_insert(index);
+                    map.entry(f.to_raw(&mut self.store) as usize)
+                        .or_insert(index);
                 }
             }
             self.instances[inst.0 as usize].funcs = Some(map);
@@ -435,7 +462,7 @@ impl WasmtimeStore {
     }
 
     /// Converts a wasmtime value to a catchall value, resolving identities against `inst`.
-    fn from_wasmtime(&mut self, v: wasmtime::Val, inst: Option<InstanceId>) -> Val {
+    fn observe_val(&mut self, v: wasmtime::Val, inst: Option<InstanceId>) -> Val {
         match v {
             wasmtime::Val::I32(x) => Val::I32(x),
             wasmtime::Val::I64(x) => Val::I64(x),
@@ -462,17 +489,18 @@ impl WasmtimeStore {
         }
     }
 
-    fn from_ref(&mut self, r: Ref, inst: InstanceId) -> Val {
+    /// Converts a table element, resolving identities against `inst`.
+    fn observe_ref(&mut self, r: Ref, inst: InstanceId) -> Val {
         match r {
-            Ref::Func(f) => self.from_wasmtime(wasmtime::Val::FuncRef(f), Some(inst)),
-            Ref::Extern(e) => self.from_wasmtime(wasmtime::Val::ExternRef(e), Some(inst)),
-            Ref::Exn(e) => self.from_wasmtime(wasmtime::Val::ExnRef(e), Some(inst)),
+            Ref::Func(f) => self.observe_val(wasmtime::Val::FuncRef(f), Some(inst)),
+            Ref::Extern(e) => self.observe_val(wasmtime::Val::ExternRef(e), Some(inst)),
+            Ref::Exn(e) => self.observe_val(wasmtime::Val::ExnRef(e), Some(inst)),
             _ => Val::ExternRef(None),
         }
     }
 
     /// Converts an argument; `Err` names why it cannot be passed.
-    fn to_wasmtime(&mut self, v: &Val, inst: InstanceId) -> Result<wasmtime::Val, String> {
+    fn engine_val(&mut self, v: &Val, inst: InstanceId) -> Result<wasmtime::Val, String> {
         Ok(match *v {
             Val::I32(x) => wasmtime::Val::I32(x),
             Val::I64(x) => wasmtime::Val::I64(x),
@@ -586,7 +614,7 @@ impl Store for WasmtimeStore {
         }
         let mut params = Vec::with_capacity(args.len());
         for a in args {
-            match self.to_wasmtime(a, instance) {
+            match self.engine_val(a, instance) {
                 Ok(v) => params.push(v),
                 Err(e) => return Outcome::Crash(e),
             }
@@ -600,7 +628,7 @@ impl Store for WasmtimeStore {
             Ok(()) => Outcome::Return(
                 results
                     .into_iter()
-                    .map(|v| self.from_wasmtime(v, Some(instance)))
+                    .map(|v| self.observe_val(v, Some(instance)))
                     .collect(),
             ),
             Err(e) => self.error_outcome(e, Some(instance)),
@@ -611,7 +639,7 @@ impl Store for WasmtimeStore {
         let inst = self.instance(instance);
         let g = inst.get_global(&mut self.store, name)?;
         let v = g.get(&mut self.store);
-        Some(self.from_wasmtime(v, Some(instance)))
+        Some(self.observe_val(v, Some(instance)))
     }
 
     fn snapshot(&mut self, instance: InstanceId) -> Snapshot {
@@ -628,7 +656,11 @@ impl Store for WasmtimeStore {
             let is_64 = m.ty(&self.store).is_64();
             snap.memories.push(MemoryState {
                 index,
-                index_type: if is_64 { IndexType::I64 } else { IndexType::I32 },
+                index_type: if is_64 {
+                    IndexType::I64
+                } else {
+                    IndexType::I32
+                },
                 pages: m.size(&self.store),
                 digest: MemoryDigest::of(m.data(&self.store)),
             });
@@ -653,14 +685,18 @@ impl Store for WasmtimeStore {
             let mut elements = Vec::with_capacity(size.min(1 << 16) as usize);
             for i in 0..size {
                 let v = match t.get(&mut self.store, i) {
-                    Some(r) => self.from_ref(r, instance),
+                    Some(r) => self.observe_ref(r, instance),
                     None => Val::ExternRef(None),
                 };
                 elements.push(v);
             }
             snap.tables.push(TableState {
                 index,
-                index_type: if is_64 { IndexType::I64 } else { IndexType::I32 },
+                index_type: if is_64 {
+                    IndexType::I64
+                } else {
+                    IndexType::I32
+                },
                 size,
                 elements,
             });
@@ -752,27 +788,39 @@ fn make_spectest(store: &mut wasmtime::Store<Host>) -> HashMap<&'static str, Ext
             Val::F64(x) => (ValType::F64, wasmtime::Val::F64(x)),
             _ => continue,
         };
-        if let Ok(g) = wasmtime::Global::new(&mut *store, GlobalType::new(ty, Mutability::Const), v) {
+        if let Ok(g) = wasmtime::Global::new(&mut *store, GlobalType::new(ty, Mutability::Const), v)
+        {
             items.insert(name, Extern::Global(g));
         }
     }
     if let Ok(t) = wasmtime::Table::new(
         &mut *store,
-        TableType::new(RefType::FUNCREF, spectest::TABLE_MIN as u32, Some(spectest::TABLE_MAX as u32)),
+        TableType::new(
+            RefType::FUNCREF,
+            spectest::TABLE_MIN as u32,
+            Some(spectest::TABLE_MAX as u32),
+        ),
         Ref::Func(None),
     ) {
         items.insert("table", Extern::Table(t));
     }
     if let Ok(t) = wasmtime::Table::new(
         &mut *store,
-        TableType::new64(RefType::FUNCREF, spectest::TABLE_MIN, Some(spectest::TABLE_MAX)),
+        TableType::new64(
+            RefType::FUNCREF,
+            spectest::TABLE_MIN,
+            Some(spectest::TABLE_MAX),
+        ),
         Ref::Func(None),
     ) {
         items.insert("table64", Extern::Table(t));
     }
     if let Ok(m) = wasmtime::Memory::new(
         &mut *store,
-        MemoryType::new(spectest::MEMORY_MIN as u32, Some(spectest::MEMORY_MAX as u32)),
+        MemoryType::new(
+            spectest::MEMORY_MIN as u32,
+            Some(spectest::MEMORY_MAX as u32),
+        ),
     ) {
         items.insert("memory", Extern::Memory(m));
     }
@@ -783,4 +831,108 @@ fn make_spectest(store: &mut wasmtime::Store<Host>) -> HashMap<&'static str, Ext
 /// Creates a wasmtime engine for `kind`, boxed.
 pub fn build(kind: EngineKind) -> Result<Box<dyn Engine>, EngineError> {
     Ok(Box::new(WasmtimeEngine::new(kind)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmtime_environ::{CompileError, WasmError};
+
+    fn engine(kind: EngineKind) -> WasmtimeEngine {
+        WasmtimeEngine::new(kind).unwrap()
+    }
+
+    fn wasm(text: &str) -> Vec<u8> {
+        wat::parse_str(text).unwrap()
+    }
+
+    #[test]
+    fn winch_declares_what_its_configuration_lacks() {
+        let winch = engine(EngineKind::Winch).features();
+        for lacking in [
+            Features::GC_TYPES,
+            Features::CONST_GLOBAL_GET,
+            Features::EXCEPTIONS,
+            Features::TAIL_CALL,
+        ] {
+            assert!(!winch.contains(lacking), "{lacking}");
+        }
+        let cranelift = engine(EngineKind::Cranelift).features();
+        assert!(
+            cranelift
+                .contains(Features::GC_TYPES | Features::CONST_GLOBAL_GET | Features::EXCEPTIONS)
+        );
+    }
+
+    #[test]
+    fn winch_validation_errors_are_invalid_not_internal() {
+        let bad = wasm("(module (func (result i32) (i64.const 0)))");
+        let Err(error) = wasmtime::Module::new(&engine(EngineKind::Winch).engine, &bad) else {
+            panic!("winch compiled an invalid module");
+        };
+        // What the old string matching misread: a validation error as a codegen error.
+        assert!(matches!(
+            error.downcast_ref::<CompileError>(),
+            Some(CompileError::Codegen(text)) if text.contains("type mismatch")
+        ));
+        assert!(!is_implementation_limit(&error));
+        for kind in [EngineKind::Winch, EngineKind::Cranelift] {
+            assert!(
+                matches!(engine(kind).compile(&bad), Err(ModuleError::Invalid(_))),
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn winch_rejecting_externref_is_unsupported() {
+        let m = wasm(
+            r#"(module (func (export "f") (param externref) (result externref) (local.get 0)))"#,
+        );
+        match engine(EngineKind::Winch).compile(&m) {
+            Err(ModuleError::Unsupported(message)) => {
+                assert!(message.starts_with("needs gc-types: "), "{message}");
+                assert!(message.contains("gc types are disallowed"), "{message}");
+            }
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("winch compiled an externref module"),
+        }
+        assert!(engine(EngineKind::Cranelift).compile(&m).is_ok());
+    }
+
+    #[test]
+    fn bytes_without_the_magic_are_malformed() {
+        for kind in [EngineKind::Winch, EngineKind::Cranelift] {
+            assert!(
+                matches!(
+                    engine(kind).compile(b"(module)"),
+                    Err(ModuleError::Malformed(_))
+                ),
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn implementation_limits_are_read_by_type() {
+        let limit = |e: CompileError| {
+            is_implementation_limit(&wasmtime::Error::new(e).context("failed to compile: f"))
+        };
+        assert!(limit(CompileError::Wasm(WasmError::ImplLimitExceeded)));
+        assert!(limit(CompileError::Codegen(
+            "Implementation limit exceeded".into()
+        )));
+        assert!(limit(CompileError::Codegen(
+            "Code for function is too large".into()
+        )));
+        assert!(!limit(CompileError::Codegen(
+            "Verifier errors: implementation limit exceeded?".into()
+        )));
+        assert!(!limit(CompileError::Wasm(WasmError::Unsupported(
+            "x".into()
+        ))));
+        let parse = wasmtime::Error::new(WasmError::ImplLimitExceeded)
+            .context("failed to parse WebAssembly module");
+        assert!(is_implementation_limit(&parse));
+    }
 }
