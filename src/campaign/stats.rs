@@ -142,8 +142,9 @@ pub struct Stats {
     pub buckets: BTreeMap<String, u64>,
     /// Distinct buckets (bucket key → count).
     pub distinct_buckets: BTreeMap<String, u64>,
-    /// Cases each engine skipped.
-    pub skipped: BTreeMap<String, u64>,
+    /// Cases each engine skipped, by reason (the proposals it lacks, or a named known engine
+    /// problem such as a module it would abort on).
+    pub skipped: BTreeMap<String, BTreeMap<String, u64>>,
     /// Cases in which an exception escaped on at least one engine (known even without the
     /// reference's counters).
     pub escaped_any_engine: u64,
@@ -190,8 +191,13 @@ impl Stats {
             }
         }
         for e in &r.engines {
-            if let oracles::differential::EngineStatus::Skipped(_) = e.status {
-                *self.skipped.entry(e.name.clone()).or_default() += 1;
+            if let oracles::differential::EngineStatus::Skipped(why) = &e.status {
+                *self
+                    .skipped
+                    .entry(e.name.clone())
+                    .or_default()
+                    .entry(why.clone())
+                    .or_default() += 1;
             }
             *self.phases.compiling.entry(e.name.clone()).or_default() +=
                 e.compile_time.as_secs_f64();
@@ -226,8 +232,11 @@ impl Stats {
         for (k, v) in &o.distinct_buckets {
             *self.distinct_buckets.entry(k.clone()).or_default() += v;
         }
-        for (k, v) in &o.skipped {
-            *self.skipped.entry(k.clone()).or_default() += v;
+        for (engine, reasons) in &o.skipped {
+            let mine = self.skipped.entry(engine.clone()).or_default();
+            for (why, n) in reasons {
+                *mine.entry(why.clone()).or_default() += n;
+            }
         }
         for (k, v) in &o.generators {
             *self.generators.entry(k.clone()).or_default() += v;

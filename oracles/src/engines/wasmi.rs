@@ -93,6 +93,9 @@ impl Engine for WasmiEngine {
             rejection::classify(wasm, self.features(), Promise::Partial, rejection)
         })?;
         let info = ModuleInfo::parse(wasm)?;
+        if let Some(why) = known_abort(&info) {
+            return Err(ModuleError::Unsupported(why));
+        }
         Ok(Box::new(WasmiModule { module, info }))
     }
 
@@ -114,6 +117,28 @@ impl Engine for WasmiEngine {
             spectest: None,
         })
     }
+}
+
+/// The largest maximum a memory64 may declare, in 64 KiB pages: 2^48 pages are 2^64 bytes.
+const MEMORY64_MAX_PAGES: u64 = 1 << 48;
+
+/// Modules on which wasmi 2.0.0 is known to abort the whole process rather than fail or trap,
+/// with the reason the engine is skipped for them (counted by the campaign as a skip reason).
+///
+/// Abort, not panic: wasmi's executor cannot unwind, so `catch_unwind` cannot turn these into
+/// an `EngineCrash` finding, and one such module would end a campaign.
+/// - `memory.grow` of a memory64 whose declared maximum is 2^48 pages: wasmi multiplies the
+///   maximum by the page size in `u64` and panics on the overflow
+///   (`corpus/regressions/wasmi-memory64-max-grow-abort.wat`).
+fn known_abort(info: &ModuleInfo) -> Option<String> {
+    info.memories
+        .iter()
+        .any(|m| m.index_type == IndexType::I64 && m.max == Some(MEMORY64_MAX_PAGES))
+        .then(|| {
+            "wasmi 2.0.0 aborts on memory.grow of a memory64 whose maximum is 2^48 pages \
+             (corpus/regressions/wasmi-memory64-max-grow-abort.wat)"
+                .to_string()
+        })
 }
 
 struct InstanceData {
@@ -520,6 +545,29 @@ mod tests {
         let engine = WasmiEngine::new();
         let module = engine.compile(&wasm(text))?;
         engine.new_store(Limits::default()).instantiate(&*module)
+    }
+
+    #[test]
+    fn a_memory64_with_the_largest_maximum_is_skipped_not_run() {
+        let engine = WasmiEngine::new();
+        let largest = wasm("(module (memory i64 0 0x1_0000_0000_0000))");
+        match engine.compile(&largest) {
+            Err(ModuleError::Unsupported(why)) => assert!(why.contains("2^48 pages"), "{why}"),
+            other => panic!("expected unsupported, got {:?}", other.err()),
+        }
+        // One page less, and a 32-bit memory at its largest maximum, run as usual.
+        let mut store = engine.new_store(Limits::default());
+        let smaller = engine
+            .compile(&wasm(
+                r#"(module (memory i64 0 0xffff_ffff_ffff)
+                     (func (export "grow") (result i64) (memory.grow (i64.const 1))))"#,
+            ))
+            .expect("compiles");
+        let Ok(Outcome::Return(id)) = store.instantiate(&*smaller) else {
+            panic!("instantiates")
+        };
+        assert_eq!(store.call(id, "grow", &[]), Outcome::Return(vec![Val::I64(0)]));
+        assert!(engine.compile(&wasm("(module (memory 0 65536))")).is_ok());
     }
 
     #[test]
