@@ -17,7 +17,8 @@ the campaign uses, on the same fuel-bounded workloads:\n\n\
   wasm-smith batch: --modules modules from the swarm with exceptions off (so that wasmi runs \
 them), memory64 on and SIMD off, generated from --seed before any timing; each is compiled \
 (timed on its own), then instantiated and every exported function called on generated \
-arguments (the execution time).\n\n\
+arguments (the execution time), with --fuel per step and memories capped at 64 MiB (so that \
+timing a module that grows by GiB does not time page zeroing).\n\n\
   compute loop: a hand-written module of nested loops with arithmetic, 64-bit memory loads and \
 stores, a call and a branch per inner iteration, about 45 instructions each; `run(N)` makes \
 N x 1000 inner iterations (--iterations N), with fuel large enough never to run out.\n\n\
@@ -86,6 +87,9 @@ pub const COMPUTE_LOOP: &str = r#"(module
 
 /// The speed target of the batch's execution: reference at most this many times wasmi.
 pub const BATCH_TARGET: f64 = 5.0;
+/// The most bytes a memory of the batch may have.
+pub const BATCH_MEMORY_BYTES: u64 = 64 << 20;
+
 /// The speed target of the compute loop.
 pub const LOOP_TARGET: f64 = 10.0;
 
@@ -302,8 +306,12 @@ fn batch(engines: &[&dyn Engine; 2], args: &BenchArgs) -> anyhow::Result<Measure
             })
         })
         .collect();
+    // Memories capped at 64 MiB (a larger grow returns -1 on both engines): otherwise the
+    // few modules that grow by GiB time how fast an engine zeroes pages (wasmi allocates
+    // them, the reference stores them sparsely), not how fast it interprets.
     let limits = Limits {
         fuel: args.fuel,
+        max_memory_bytes: BATCH_MEMORY_BYTES,
         ..Limits::default()
     };
     let (compile, execute, outcomes) = fastest(args.repeat, engines, |engine| {
@@ -360,12 +368,13 @@ fn batch(engines: &[&dyn Engine; 2], args: &BenchArgs) -> anyhow::Result<Measure
     let note = format!(
         "wasm-smith batch: {} modules of seed {} (exceptions and SIMD off, memory64 on), {} run \
          on both engines ({skipped} skipped), {instantiated} instantiated, {calls} calls, fuel {} \
-         per step; modules on which the engines' outcomes differ: {differing}, plus {exhausted} \
+         per step, memories up to {} MiB; modules on which the engines' outcomes differ: {differing}, plus {exhausted} \
          where one engine exhausted its call stack first (spec-permitted)",
         cases.len(),
         args.seed,
         runnable.len(),
-        args.fuel
+        args.fuel,
+        BATCH_MEMORY_BYTES >> 20
     );
     let facts = json!({
         "modules": cases.len(),
@@ -375,6 +384,7 @@ fn batch(engines: &[&dyn Engine; 2], args: &BenchArgs) -> anyhow::Result<Measure
         "instantiated": instantiated,
         "calls": calls,
         "fuel_per_step": args.fuel,
+        "max_memory_bytes": BATCH_MEMORY_BYTES,
         "modules_differing": differing,
         "modules_exhausted_on_one_engine": exhausted,
     });
