@@ -393,3 +393,88 @@ fn run_table_snapshot() {
 fn run_json_snapshot() {
     snapshot("run-json.txt", &small_run(&["--json"]));
 }
+
+#[test]
+fn bench_usage_errors_are_bad_input() {
+    assert_bad_input(&["bench", "--nope"], "unexpected argument '--nope'");
+    assert_bad_input(&["bench", "--modules", "0"], "--modules");
+    assert_bad_input(&["bench", "--repeat", "twice"], "--repeat");
+    assert_bad_input(&["bench", "--iterations", "0"], "--iterations");
+    assert_bad_input(&["bench", "--fuel", "lots"], "--fuel");
+}
+
+#[test]
+fn bench_json_times_both_engines_on_every_workload() {
+    let out = catchall(&[
+        "bench",
+        "--modules",
+        "6",
+        "--iterations",
+        "3",
+        "--repeat",
+        "1",
+        "--json",
+    ]);
+    let doc: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("{e}: stdout is not JSON; stderr: {}", stderr(&out)));
+    let workloads = doc["workloads"].as_array().expect("a workloads array");
+    let names: Vec<&str> = workloads
+        .iter()
+        .filter_map(|w| w["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "wasm-smith batch: instantiate + calls",
+            "wasm-smith batch: decode + compile",
+            "compute loop: run",
+            "compute loop: decode + compile"
+        ]
+    );
+    for w in workloads {
+        for key in ["reference_seconds", "wasmi_seconds", "ratio"] {
+            assert!(w[key].as_f64().is_some_and(|x| x > 0.0), "{key}: {w}");
+        }
+    }
+    assert_eq!(workloads[0]["target"], 5.0);
+    assert_eq!(workloads[2]["target"], 10.0);
+    let batch = &doc["facts"]["wasm_smith_batch"];
+    assert_eq!(batch["modules"], 6);
+    assert!(batch["ran"].as_u64().is_some_and(|n| n > 0), "{batch}");
+    let compute = &doc["facts"]["compute_loop"];
+    assert_eq!(compute["agree"], true, "{compute}");
+    assert_eq!(compute["inner_iterations"], 3000);
+    // Tiny workloads may miss a target; the exit status says so either way.
+    let met = workloads.iter().all(|w| w["meets_target"] == true);
+    assert_eq!(out.status.code(), Some(if met { 0 } else { 1 }));
+}
+
+#[test]
+fn bench_table_snapshot() {
+    use catchall::cli::bench::{BATCH_TARGET, LOOP_TARGET, Report, Row};
+    use std::time::Duration;
+    let row = |name: &str, reference: u64, wasmi: u64, target| Row {
+        name: name.into(),
+        reference: Duration::from_micros(reference),
+        wasmi: Duration::from_micros(wasmi),
+        target,
+    };
+    let report = Report {
+        versions: ["catchall-reference 0.1.0".into(), "wasmi 2.0.0".into()],
+        repeat: 3,
+        rows: vec![
+            row(
+                "wasm-smith batch: instantiate + calls",
+                31_500,
+                23_300,
+                Some(BATCH_TARGET),
+            ),
+            row("wasm-smith batch: decode + compile", 22_400, 17_900, None),
+            row("compute loop: run", 1_661_200, 156_400, Some(LOOP_TARGET)),
+            row("compute loop: decode + compile", 58, 97, None),
+        ],
+        notes: vec!["a note".into(), "another note".into()],
+        facts: serde_json::json!({}),
+    };
+    snapshot("bench-table.txt", &report.render());
+}

@@ -440,3 +440,58 @@
     (global.set $g (i32.const 1)))
   (start $start))
 (assert_return (get "g") (i32.const 1))
+
+;; A catch clause may target a loop: the branch re-enters the loop with the clause's values as
+;; the loop's parameters, and the try_table installs a fresh handler on every iteration (the
+;; previous one was removed when the exception left it).
+(module
+  (tag $e (param i32))
+  (func (export "catch-to-loop") (param $limit i32) (result i32)
+    (local $x i32)
+    (i32.const 0)
+    (loop $l (param i32) (result i32)
+      (local.set $x)
+      (if (i32.ge_u (local.get $x) (local.get $limit))
+        (then (return (i32.add (local.get $x) (i32.const 100)))))
+      (try_table (catch $e $l)
+        (throw $e (i32.add (local.get $x) (i32.const 1))))
+      (unreachable)))
+  (func (export "catch-ref-to-loop") (result i32)
+    (local $x i32)
+    (i32.const 0)
+    (ref.null exn)
+    (loop $l (param i32 exnref) (result i32)
+      (drop)
+      (local.set $x)
+      (if (i32.ge_u (local.get $x) (i32.const 5))
+        (then (return (local.get $x))))
+      (try_table (catch_ref $e $l)
+        (throw $e (i32.add (local.get $x) (i32.const 1))))
+      (unreachable)))
+)
+(assert_return (invoke "catch-to-loop" (i32.const 3)) (i32.const 103))
+(assert_return (invoke "catch-to-loop" (i32.const 1000)) (i32.const 1100))
+(assert_return (invoke "catch-ref-to-loop") (i32.const 5))
+
+;; Branching out of nested try_tables removes both handlers; a throw after it reaches the
+;; handler around it, not a stale one.
+(module
+  (tag $e (param i32))
+  (func (export "br-out-of-nested-handlers") (param i32) (result i32)
+    (block $after
+      (block $h1 (result i32)
+        (try_table (catch $e $h1)
+          (block $h2 (result i32)
+            (try_table (catch $e $h2)
+              (br_table $after $after (local.get 0)))
+            (unreachable))
+          (return (i32.const -2)))
+        (unreachable))
+      (return (i32.const -1)))
+    (block $h3 (result i32)
+      (try_table (catch $e $h3)
+        (throw $e (i32.const 3)))
+      (unreachable)))
+)
+(assert_return (invoke "br-out-of-nested-handlers" (i32.const 0)) (i32.const 3))
+(assert_return (invoke "br-out-of-nested-handlers" (i32.const 1)) (i32.const 3))

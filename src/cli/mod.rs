@@ -3,6 +3,7 @@
 //! Exit status everywhere: 0 success (engines agree, gate passes), 1 a finding (divergence,
 //! gate failure), 2 bad input or usage — always with one line on stderr.
 
+pub mod bench;
 pub mod engines;
 pub mod fuzz;
 pub mod run;
@@ -35,6 +36,8 @@ pub enum Command {
     /// Run the official WebAssembly test suite (and local .wast files) on every engine: the
     /// conformance matrix and the CI gate.
     Spec(spec::SpecArgs),
+    /// Time the reference interpreter against wasmi on the same workloads.
+    Bench(bench::BenchArgs),
 }
 
 /// Exit status for a finding (divergence, gate failure).
@@ -65,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Fuzz(args) => fuzz::run(args),
         Command::Run(args) => run::run(args),
         Command::Spec(args) => spec::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(code) => code,

@@ -36,11 +36,20 @@ pub enum Profile {
     /// Memory64 scenarios, plus wasm-smith with memory64 forced on, memory-heavy swarm
     /// choices and reshaped offsets.
     Memory64,
+    /// wasm-smith only, no scenarios: the swarm with exceptions and memory64 both enabled
+    /// and at least one memory in every module (tags may be absent, so some modules run on
+    /// engines without exceptions too); SIMD off and NaNs canonicalized as always.
+    Smith,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 3] = [Profile::Mixed, Profile::Exceptions, Profile::Memory64];
+    pub const ALL: [Profile; 4] = [
+        Profile::Mixed,
+        Profile::Exceptions,
+        Profile::Memory64,
+        Profile::Smith,
+    ];
 
     /// The profile's name on the command line.
     pub fn name(self) -> &'static str {
@@ -48,6 +57,7 @@ impl Profile {
             Profile::Mixed => "mixed",
             Profile::Exceptions => "exceptions",
             Profile::Memory64 => "memory64",
+            Profile::Smith => "smith",
         }
     }
 }
@@ -97,12 +107,26 @@ const CASE_INPUT_BYTES: usize = 48 << 10;
 /// same arguments give a byte-identical module and plan). Never panics; the module always
 /// validates with [`scope_features`].
 pub fn generate(seed: u64, index: u64, profile: Profile) -> Case {
+    generate_from_bytes(&case_input(seed, index), profile)
+}
+
+/// Case `index` of a batch of wasm-smith modules that engines without exceptions (wasmi) can
+/// run: the swarm with exceptions off and memory64 on, otherwise as in the `mixed` profile.
+/// A pure function of its arguments, like [`generate`]; used by `catchall bench`.
+pub fn generate_without_exceptions(seed: u64, index: u64) -> Case {
+    generate_with(&case_input(seed, index), |_| {
+        Generator::Smith(Lean::Portable)
+    })
+}
+
+/// The input bytes of case `index` of campaign `seed`.
+fn case_input(seed: u64, index: u64) -> Vec<u8> {
     let mut rng = Rng::derive(seed, index);
     let mut data = Vec::with_capacity(CASE_INPUT_BYTES);
     while data.len() < CASE_INPUT_BYTES {
         data.extend_from_slice(&rng.next_u64().to_le_bytes());
     }
-    generate_from_bytes(&data, profile)
+    data
 }
 
 /// Which generator a case uses.
@@ -129,15 +153,21 @@ fn choose_generator(c: &mut Choices, profile: Profile) -> Generator {
             0..=3 => Generator::Smith(Lean::Memory),
             _ => Generator::Mem64,
         },
+        Profile::Smith => Generator::Smith(Lean::Both),
     }
 }
 
 /// The case made from raw input bytes (a fuzzer's, or [`generate`]'s derived ones). Short
 /// inputs give small modules; any input gives a valid module.
 pub fn generate_from_bytes(data: &[u8], profile: Profile) -> Case {
+    generate_with(data, |c| choose_generator(c, profile))
+}
+
+/// The case made from `data` by the generator `choose` picks.
+fn generate_with(data: &[u8], choose: impl FnOnce(&mut Choices) -> Generator) -> Case {
     let mut c = Choices::new(data);
     let plan_seed = c.bits();
-    let generator = choose_generator(&mut c, profile);
+    let generator = choose(&mut c);
     let made = catch_unwind(AssertUnwindSafe(|| match generator {
         Generator::Smith(lean) => smith_case(&mut c, lean, plan_seed),
         Generator::Web(memory) => {
@@ -233,7 +263,8 @@ mod tests {
                 .filter(|(g, _)| g.starts_with("scenario"))
                 .map(|(_, n)| n)
                 .sum();
-            assert!(scenarios > 0 && generators.get("wasm-smith").is_some_and(|&n| n > 0));
+            assert!(generators.get("wasm-smith").is_some_and(|&n| n > 0));
+            assert_eq!(scenarios > 0, profile != Profile::Smith, "{profile}");
         }
     }
 
@@ -266,6 +297,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn cases_without_exceptions_use_none_and_use_memory64() {
+        let mut memory64 = 0;
+        for index in 0..300 {
+            let case = generate_without_exceptions(9, index);
+            validate(&case.wasm).unwrap();
+            assert_eq!(case.generator, "wasm-smith", "{index}: {}", case.config);
+            assert!(!case.config.contains("exceptions"), "{}", case.config);
+            let f = oracles::ModuleInfo::parse(&case.wasm).unwrap().features;
+            assert!(!f.contains(oracles::Features::EXCEPTIONS), "{index}");
+            memory64 += u32::from(f.contains(oracles::Features::MEMORY64));
+            assert_eq!(case, generate_without_exceptions(9, index));
+        }
+        assert!(memory64 > 100, "{memory64} of 300 use memory64");
     }
 
     #[test]

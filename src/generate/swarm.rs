@@ -16,6 +16,12 @@ pub enum Lean {
     Throw,
     /// memory64 forced on, more memories, memory-heavy instruction mixes, reshaped offsets.
     Memory,
+    /// Exceptions and memory64 both forced on, with at least one memory; the rest (tag
+    /// counts included, so that some modules use no exceptions) as [`Lean::Mixed`].
+    Both,
+    /// Exceptions off (for engines without them) and memory64 forced on, with at least one
+    /// memory; the rest as [`Lean::Mixed`].
+    Portable,
 }
 
 /// One swarm configuration: wasm-smith's `Config` plus what catchall does around it.
@@ -87,12 +93,13 @@ pub fn choose(c: &mut Choices, lean: Lean) -> Swarm {
 
     // Proposals.
     config.exceptions_enabled = match lean {
-        Lean::Throw => true,
+        Lean::Throw | Lean::Both => true,
+        Lean::Portable => false,
         Lean::Memory => c.chance(1, 3),
         Lean::Mixed => c.chance(3, 4),
     };
     config.memory64_enabled = match lean {
-        Lean::Memory => true,
+        Lean::Memory | Lean::Both | Lean::Portable => true,
         Lean::Throw => c.chance(1, 2),
         Lean::Mixed => c.chance(3, 4),
     };
@@ -127,9 +134,12 @@ pub fn choose(c: &mut Choices, lean: Lean) -> Swarm {
     };
     config.max_memories = match lean {
         Lean::Memory => *c.pick(&[1, 1, 2, 3]),
+        Lean::Both | Lean::Portable => *c.pick(&[1, 1, 1, 2]),
         _ => *c.pick(&[0, 1, 1, 1, 2]),
     };
-    if lean == Lean::Memory || (config.max_memories > 0 && c.chance(1, 2)) {
+    if matches!(lean, Lean::Memory | Lean::Both | Lean::Portable)
+        || (config.max_memories > 0 && c.chance(1, 2))
+    {
         config.min_memories = 1;
     }
     config.max_tables = c.range(0, 3) as usize;
@@ -173,7 +183,7 @@ pub fn choose(c: &mut Choices, lean: Lean) -> Swarm {
     // out of scope (their proposals are off).
     let control_heavy = match lean {
         Lean::Throw => c.chance(3, 4),
-        Lean::Mixed => c.chance(1, 4),
+        Lean::Mixed | Lean::Both | Lean::Portable => c.chance(1, 4),
         Lean::Memory => false,
     };
     let mut kinds = Vec::new();
@@ -231,7 +241,7 @@ pub fn choose(c: &mut Choices, lean: Lean) -> Swarm {
         fuel_throws: config.exceptions_enabled
             && match lean {
                 Lean::Throw => c.chance(3, 4),
-                Lean::Mixed => c.chance(1, 2),
+                Lean::Mixed | Lean::Both | Lean::Portable => c.chance(1, 2),
                 Lean::Memory => c.chance(1, 4),
             },
     };

@@ -129,14 +129,14 @@ const MEMORY64_MAX_PAGES: u64 = 1 << 48;
 /// an `EngineCrash` finding, and one such module would end a campaign.
 /// - `memory.grow` of a memory64 whose declared maximum is 2^48 pages: wasmi multiplies the
 ///   maximum by the page size in `u64` and panics on the overflow
-///   (`corpus/regressions/wasmi-memory64-max-grow-abort.wat`).
-fn known_abort(info: &ModuleInfo) -> Option<String> {
+///   (`corpus/regressions/wasmi-grow-memory64-max-2p48.wat`).
+pub fn known_abort(info: &ModuleInfo) -> Option<String> {
     info.memories
         .iter()
         .any(|m| m.index_type == IndexType::I64 && m.max == Some(MEMORY64_MAX_PAGES))
         .then(|| {
             "wasmi 2.0.0 aborts on memory.grow of a memory64 whose maximum is 2^48 pages \
-             (corpus/regressions/wasmi-memory64-max-grow-abort.wat)"
+             (corpus/regressions/wasmi-grow-memory64-max-2p48.wat)"
                 .to_string()
         })
 }

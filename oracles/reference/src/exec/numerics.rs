@@ -967,15 +967,33 @@ pub fn f64_convert_i64_u(a: i64) -> u64 {
 // Float to float.
 
 /// `f32.demote_f64`: the nearest `f32`, ties to even; too large magnitudes become infinities, too small
-/// ones subnormals or zeros of the same sign (spec `demote`); NaN gives the canonical NaN. Traps: none.
+/// ones subnormals or zeros of the same sign (spec `demote`). A NaN keeps its sign and the top 23
+/// bits of its payload, with the quiet bit set, as the spec's reference interpreter does (and
+/// hardware conversions): a canonical NaN stays canonical, any other NaN gives an arithmetic one,
+/// both of which the spec allows, and the result is what every engine converting in hardware
+/// produces. Traps: none.
 pub fn f32_demote_f64(a: u64) -> u32 {
-    canon_f32(f64::from_bits(a) as f32)
+    let x = f64::from_bits(a);
+    if x.is_nan() {
+        let sign = ((a >> 63) as u32) << 31;
+        let payload = ((a << 12) >> 41) as u32;
+        return F32_CANONICAL_NAN | sign | payload;
+    }
+    (x as f32).to_bits()
 }
 
-/// `f64.promote_f32`: the same value as `f64`, always exact (spec `promote`); NaN gives the canonical
-/// NaN. Traps: none.
+/// `f64.promote_f32`: the same value as `f64`, always exact (spec `promote`). A NaN keeps its sign
+/// and payload (shifted to the top of the wider one), with the quiet bit set, as the spec's
+/// reference interpreter does (see [`f32_demote_f64`]). Traps: none.
 pub fn f64_promote_f32(a: u32) -> u64 {
-    canon_f64(f64::from(f32::from_bits(a)))
+    let x = f32::from_bits(a);
+    if x.is_nan() {
+        let a = u64::from(a);
+        let sign = (a >> 31) << 63;
+        let payload = (a << 41) >> 12;
+        return F64_CANONICAL_NAN | sign | payload;
+    }
+    f64::from(x).to_bits()
 }
 
 // Reinterpretation: the same bits, NaN payloads included.
@@ -1715,7 +1733,7 @@ mod tests {
     }
 
     #[test]
-    fn demote_rounds_to_nearest_even_overflows_to_infinity_and_canonicalizes_nan() {
+    fn demote_rounds_to_nearest_even_overflows_to_infinity_and_quiets_nan() {
         assert_eq!(f32_demote_f64(b64(1.5)), b32(1.5));
         assert_eq!(f32_demote_f64(F64_NEG_ZERO), F32_NEG_ZERO);
         assert_eq!(f32_demote_f64(F64_INF), F32_INF);
@@ -1736,18 +1754,21 @@ mod tests {
         assert_eq!(f32_demote_f64(0xb690_0000_0000_0000), F32_NEG_ZERO);
         assert_eq!(f32_demote_f64(0x3690_0000_0000_0001), 0x0000_0001);
         assert_eq!(f32_demote_f64(b64(1e-300)), 0);
-        for nan in [
-            F64_SNAN_NEG,
-            F64_SNAN_POS,
-            F64_QNAN_NEG,
-            0x7fff_ffff_ffff_ffff,
+        // NaNs keep their sign and the top of their payload, quieted (the spec interpreter's
+        // `demote_f64`).
+        for (nan, demoted) in [
+            (F64_SNAN_NEG, 0xffe0_0000),
+            (F64_SNAN_POS, 0x7fe0_0000),
+            (F64_QNAN_NEG, 0xffc0_0000),
+            (F64_CANONICAL_NAN, F32_CANONICAL_NAN),
+            (0x7fff_ffff_ffff_ffff, 0x7fff_ffff),
         ] {
-            assert_eq!(f32_demote_f64(nan), F32_CANONICAL_NAN);
+            assert_eq!(f32_demote_f64(nan), demoted, "{nan:#x}");
         }
     }
 
     #[test]
-    fn promote_is_exact_including_subnormals_and_canonicalizes_nan() {
+    fn promote_is_exact_including_subnormals_and_quiets_nan() {
         assert_eq!(f64_promote_f32(b32(1.5)), b64(1.5));
         assert_eq!(f64_promote_f32(F32_NEG_ZERO), F64_NEG_ZERO);
         assert_eq!(f64_promote_f32(F32_NEG_INF), F64_NEG_INF);
@@ -1756,8 +1777,15 @@ mod tests {
         // The largest negative f32 subnormal, -(2^-126 - 2^-149).
         assert_eq!(f64_promote_f32(0x807f_ffff), 0xb80f_ffff_c000_0000);
         assert_eq!(f64_promote_f32(0x7f7f_ffff), 0x47ef_ffff_e000_0000);
-        for nan in [F32_SNAN_NEG, F32_SNAN_POS, F32_QNAN_NEG, 0x7fff_ffff] {
-            assert_eq!(f64_promote_f32(nan), F64_CANONICAL_NAN);
+        // NaNs keep their sign and payload, quieted (the spec interpreter's `promote_f32`).
+        for (nan, promoted) in [
+            (F32_SNAN_NEG, 0xfffc_0000_2000_0000),
+            (F32_SNAN_POS, 0x7ffc_0000_2000_0000),
+            (F32_QNAN_NEG, 0xfff8_0246_8000_0000),
+            (F32_CANONICAL_NAN, F64_CANONICAL_NAN),
+            (0x7fff_ffff, 0x7fff_ffff_e000_0000),
+        ] {
+            assert_eq!(f64_promote_f32(nan), promoted, "{nan:#x}");
         }
     }
 
