@@ -566,7 +566,10 @@ mod tests {
         let Ok(Outcome::Return(id)) = store.instantiate(&*smaller) else {
             panic!("instantiates")
         };
-        assert_eq!(store.call(id, "grow", &[]), Outcome::Return(vec![Val::I64(0)]));
+        assert_eq!(
+            store.call(id, "grow", &[]),
+            Outcome::Return(vec![Val::I64(0)])
+        );
         assert!(engine.compile(&wasm("(module (memory 0 65536))")).is_ok());
     }
 
