@@ -1,6 +1,5 @@
 //! The wasmi adapter: an independent interpreter for modules without exceptions.
 
-use crate::digest::MemoryDigest;
 use crate::engine::{Engine, InstanceId, Limits, Module, Store};
 use crate::engines::spectest;
 use crate::features::Features;
@@ -396,7 +395,7 @@ impl Store for WasmiStore {
                     IndexType::I32
                 },
                 pages: m.size(&self.store),
-                digest: MemoryDigest::of(m.data(&self.store)),
+                digest: crate::digest::of_host_memory(m.data(&self.store)),
             });
         }
         for index in 0..info.count(ItemKind::Global) {

@@ -13,7 +13,7 @@ use crate::outcome::{
 };
 use crate::rejection::{self, Promise, Rejection};
 use crate::value::{ExnId, FuncId, Val};
-use crate::{digest::MemoryDigest, engines::spectest};
+use crate::engines::spectest;
 use std::any::Any;
 use std::collections::HashMap;
 use wasmtime::{
@@ -662,7 +662,7 @@ impl Store for WasmtimeStore {
                     IndexType::I32
                 },
                 pages: m.size(&self.store),
-                digest: MemoryDigest::of(m.data(&self.store)),
+                digest: crate::digest::of_host_memory(m.data(&self.store)),
             });
         }
         for index in 0..info.count(ItemKind::Global) {
