@@ -254,3 +254,48 @@ fn one_case_reruns_alone_and_bad_flags_are_rejected() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+/// Ctrl-C (SIGINT) stops a campaign cleanly: the summary is printed, `stats.json` is written and
+/// says so, and the exit status is the campaign's.
+#[test]
+fn sigint_stops_cleanly_with_summary_and_stats() {
+    let out = fresh_dir("sigint");
+    let child = Command::new(env!("CARGO_BIN_EXE_catchall"))
+        .args(["fuzz", "--seed", "9", "--out"])
+        .arg(&out)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the catchall binary starts");
+    // Let it start and run some cases.
+    let started = Instant::now();
+    std::thread::sleep(Duration::from_secs(3));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let output = child.wait_with_output().expect("the campaign ends");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "the campaign did not stop promptly"
+    );
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "status {:?}, stderr: {}",
+        output.status,
+        text(&output.stderr)
+    );
+    let summary = text(&output.stdout);
+    assert!(summary.contains("(interrupted)"), "summary:\n{summary}");
+    assert!(summary.contains("stats "), "summary:\n{summary}");
+    let stats = read_json(&out.join("stats.json"));
+    assert_eq!(stats["campaign"]["interrupted"], true);
+    assert!(stats["cases"].as_u64().unwrap_or(0) > 0, "{stats:#}");
+    // Nothing half-written is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(out.join(".tmp"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "left in .tmp: {leftovers:?}");
+}

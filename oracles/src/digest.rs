@@ -84,7 +84,8 @@ impl MemoryDigest {
             whole[..bytes.len()].copy_from_slice(bytes);
             return self.chunk(index, &whole);
         }
-        let word = |w: &[u8]| u64::from_le_bytes(w.try_into().expect("chunks_exact yields 8 bytes"));
+        let word =
+            |w: &[u8]| u64::from_le_bytes(w.try_into().expect("chunks_exact yields 8 bytes"));
         if bytes.chunks_exact(8).all(|w| word(w) == 0) {
             return;
         }

@@ -21,8 +21,26 @@ pub struct Limits {
     /// keeps engines comparable). A memory whose declared minimum exceeds it fails to
     /// instantiate with [`crate::Exhaustion::Resource`].
     pub max_memory_bytes: u64,
+    /// The most bytes a memory that is not empty may grow to; past this, `memory.grow` of a
+    /// non-empty memory returns -1 on every engine. A memory's declared size, and a grow of an
+    /// empty memory, are bounded by `max_memory_bytes` alone: engines map those lazily, so a
+    /// declared 8 GiB memory costs the pages touched. Growing a non-empty memory can move it
+    /// instead (wasmtime copies a memory that grows past its reservation, and
+    /// `cranelift-explicit` reserves nothing), which touches every page: this bound keeps a
+    /// campaign's resident memory in check. See [`Limits::allows_memory`].
+    pub max_grow_bytes: u64,
     /// The most elements any one table may grow to, with the same rules as memories.
     pub max_table_elements: u64,
+}
+
+impl Limits {
+    /// The one rule every adapter's resource limiter applies to a memory going from `current`
+    /// to `desired` bytes (an allocation is a growth from 0): at most `max_memory_bytes`, and
+    /// at most `max_grow_bytes` unless the memory was empty. A grow by zero pages is never
+    /// asked about: it returns the old size on every engine.
+    pub fn allows_memory(&self, current: u64, desired: u64) -> bool {
+        desired <= self.max_memory_bytes && (current == 0 || desired <= self.max_grow_bytes)
+    }
 }
 
 impl Default for Limits {
@@ -30,6 +48,7 @@ impl Default for Limits {
         Limits {
             fuel: 10_000_000,
             max_memory_bytes: 16 << 30,
+            max_grow_bytes: 1 << 30,
             max_table_elements: 1 << 20,
         }
     }
@@ -64,7 +83,7 @@ pub trait Engine: Send + Sync {
     /// apart by one rule, [`crate::rejection::classify`], never by the engine's message.
     fn compile(&self, wasm: &[u8]) -> Result<Box<dyn Module>, ModuleError>;
 
-    /// A fresh store, bounded by `limits`. Every store has the spec test harness's `spectest`
+    /// A fresh store, bounded by `limits` (memories by [`Limits::allows_memory`]). Every store has the spec test harness's `spectest`
     /// module registered, so modules importing from it link.
     fn new_store(&self, limits: Limits) -> Box<dyn Store>;
 }

@@ -302,7 +302,7 @@ fn batch(engines: &[&dyn Engine; 2], args: &BenchArgs) -> anyhow::Result<Measure
                 engines
                     .iter()
                     .all(|e| i.features.difference(e.features()).is_empty())
-                    && oracles::engines::wasmi::known_abort(&i).is_none()
+                    && oracles::engines::wasmi::skip_reason(&i).is_none()
             })
         })
         .collect();

@@ -87,6 +87,7 @@ impl Engine for ReferenceEngine {
     fn new_store(&self, limits: Limits) -> Box<dyn Store> {
         let config = rx::Config {
             max_memory_bytes: limits.max_memory_bytes,
+            max_grow_bytes: limits.max_grow_bytes,
             max_table_elements: limits.max_table_elements,
             ..rx::Config::default()
         };
@@ -807,6 +808,7 @@ mod tests {
         let limits = Limits {
             fuel: 1000,
             max_memory_bytes: 2 << 16,
+            max_grow_bytes: 2 << 16,
             max_table_elements: 4,
         };
         let big = compile(&engine, "(module (memory i64 3))");

@@ -14,7 +14,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use wasmi::TrapCode;
 use wasmi::errors::{ErrorKind, InstantiationError};
-use wasmi::{Config, Extern, ExternRef, Func, Nullable, Ref, StoreLimits, StoreLimitsBuilder};
+use wasmi::{Config, Extern, ExternRef, Func, Nullable, Ref};
 
 /// The wasmi version this adapter is built against.
 pub const WASMI_VERSION: &str = "2.0.0";
@@ -35,6 +35,14 @@ impl WasmiEngine {
     pub fn new() -> WasmiEngine {
         let mut config = Config::default();
         config.consume_fuel(true);
+        // Bulk operations and grows cost (almost) nothing per byte, as in catchall's wasmtime
+        // configurations: otherwise a `memory.grow` of a GiB runs wasmi out of fuel where every
+        // other engine completes it, and the case is poisoned instead of compared.
+        config.fuel_cost(wasmi::CustomFuelCosts {
+            bytes_copied_per_fuel: u32::MAX,
+            fuel_per_bytes_translated: 0,
+            fuel_per_bytes_validated: 0,
+        });
         config.wasm_multi_memory(true);
         config.wasm_memory64(true);
         config.wasm_tail_call(true);
@@ -92,21 +100,14 @@ impl Engine for WasmiEngine {
             rejection::classify(wasm, self.features(), Promise::Partial, rejection)
         })?;
         let info = ModuleInfo::parse(wasm)?;
-        if let Some(why) = known_abort(&info) {
+        if let Some(why) = skip_reason(&info) {
             return Err(ModuleError::Unsupported(why));
         }
         Ok(Box::new(WasmiModule { module, info }))
     }
 
     fn new_store(&self, limits: Limits) -> Box<dyn Store> {
-        let store_limits = StoreLimitsBuilder::new()
-            .memory_size(usize::try_from(limits.max_memory_bytes).unwrap_or(usize::MAX))
-            .table_elements(usize::try_from(limits.max_table_elements).unwrap_or(usize::MAX))
-            .instances(10_000)
-            .tables(10_000)
-            .memories(10_000)
-            .build();
-        let mut store = wasmi::Store::new(&self.engine, store_limits);
+        let mut store = wasmi::Store::new(&self.engine, Budget(limits));
         store.limiter(|l| l);
         Box::new(WasmiStore {
             store,
@@ -118,26 +119,95 @@ impl Engine for WasmiEngine {
     }
 }
 
+/// The store's resource limiter: catchall's [`Limits`], applied by the same rule as on every
+/// engine ([`Limits::allows_memory`]). A refused grow returns -1; it never traps.
+struct Budget(Limits);
+
+impl wasmi::ResourceLimiter for Budget {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool, wasmi_core::LimiterError> {
+        Ok(self.0.allows_memory(current as u64, desired as u64))
+    }
+
+    fn memory_grow_failed(
+        &mut self,
+        _error: &wasmi::errors::MemoryError,
+    ) -> Result<(), wasmi_core::LimiterError> {
+        Ok(())
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool, wasmi_core::LimiterError> {
+        Ok(desired as u64 <= self.0.max_table_elements)
+    }
+
+    fn table_grow_failed(
+        &mut self,
+        _error: &wasmi::errors::TableError,
+    ) -> Result<(), wasmi_core::LimiterError> {
+        Ok(())
+    }
+
+    fn instances(&self) -> usize {
+        10_000
+    }
+
+    fn tables(&self) -> usize {
+        10_000
+    }
+
+    fn memories(&self) -> usize {
+        10_000
+    }
+}
+
 /// The largest maximum a memory64 may declare, in 64 KiB pages: 2^48 pages are 2^64 bytes.
 const MEMORY64_MAX_PAGES: u64 = 1 << 48;
 
-/// Modules on which wasmi 2.0.0 is known to abort the whole process rather than fail or trap,
-/// with the reason the engine is skipped for them (counted by the campaign as a skip reason).
+/// The largest declared memory wasmi is given, in bytes: wasmi 2.0.0 commits a memory's
+/// declared size eagerly (a declared 4 GiB memory64 costs 4 GiB of resident memory and seconds
+/// of zeroing), where every other engine maps it lazily.
+pub const WASMI_MAX_DECLARED_MEMORY: u64 = 1 << 30;
+
+/// Why wasmi 2.0.0 is not given a module it would otherwise run, if it is one of those: the
+/// engine is skipped with this reason (counted by the campaign as a skip reason).
 ///
-/// Abort, not panic: wasmi's executor cannot unwind, so `catch_unwind` cannot turn these into
-/// an `EngineCrash` finding, and one such module would end a campaign.
-/// - `memory.grow` of a memory64 whose declared maximum is 2^48 pages: wasmi multiplies the
-///   maximum by the page size in `u64` and panics on the overflow
+/// - `memory.grow` of a memory64 whose declared maximum is 2^48 pages aborts the process:
+///   wasmi multiplies the maximum by the page size in `u64` and panics on the overflow, inside
+///   an executor that cannot unwind, so `catch_unwind` cannot turn it into an `EngineCrash`
+///   finding and one such module would end a campaign
 ///   (`corpus/regressions/wasmi-grow-memory64-max-2p48.wat`).
-pub fn known_abort(info: &ModuleInfo) -> Option<String> {
-    info.memories
+/// - A memory declared larger than [`WASMI_MAX_DECLARED_MEMORY`] would be committed whole, on
+///   every case that declares it: a resource limit of the host, not a semantic difference.
+pub fn skip_reason(info: &ModuleInfo) -> Option<String> {
+    if info
+        .memories
         .iter()
         .any(|m| m.index_type == IndexType::I64 && m.max == Some(MEMORY64_MAX_PAGES))
-        .then(|| {
+    {
+        return Some(
             "wasmi 2.0.0 aborts on memory.grow of a memory64 whose maximum is 2^48 pages \
              (corpus/regressions/wasmi-grow-memory64-max-2p48.wat)"
-                .to_string()
-        })
+                .to_string(),
+        );
+    }
+    let declared = info.memories.iter().map(|m| m.min).max().unwrap_or(0);
+    if u128::from(declared) * 65536 > u128::from(WASMI_MAX_DECLARED_MEMORY) {
+        return Some(format!(
+            "wasmi commits declared memory eagerly: a memory of {declared} pages is more than \
+             the {} MiB it is given",
+            WASMI_MAX_DECLARED_MEMORY >> 20
+        ));
+    }
+    None
 }
 
 struct InstanceData {
@@ -147,7 +217,7 @@ struct InstanceData {
 }
 
 struct WasmiStore {
-    store: wasmi::Store<StoreLimits>,
+    store: wasmi::Store<Budget>,
     limits: Limits,
     instances: Vec<InstanceData>,
     registry: HashMap<String, InstanceId>,
@@ -476,7 +546,7 @@ fn instantiation_outcome(error: &InstantiationError) -> Result<Outcome<InstanceI
 }
 
 /// Builds the `spectest` host module's items in a store.
-fn make_spectest(store: &mut wasmi::Store<StoreLimits>) -> HashMap<&'static str, Extern> {
+fn make_spectest(store: &mut wasmi::Store<Budget>) -> HashMap<&'static str, Extern> {
     use wasmi::ValType as W;
     let mut items = HashMap::new();
     for (name, params) in spectest::PRINT_FUNCS {
@@ -570,6 +640,12 @@ mod tests {
             Outcome::Return(vec![Val::I64(0)])
         );
         assert!(engine.compile(&wasm("(module (memory 0 65536))")).is_ok());
+        // Declared memory is committed eagerly by wasmi: more than 1 GiB is not given to it.
+        match engine.compile(&wasm("(module (memory i64 16385))")) {
+            Err(ModuleError::Unsupported(why)) => assert!(why.contains("eagerly"), "{why}"),
+            other => panic!("expected unsupported, got {:?}", other.err()),
+        }
+        assert!(engine.compile(&wasm("(module (memory i64 16384))")).is_ok());
     }
 
     #[test]
@@ -617,9 +693,9 @@ mod tests {
 
     #[test]
     fn a_memory_beyond_the_store_limits_is_a_resource_limit() {
-        // 2^16 pages of 64 KiB is 4 GiB, more than `Limits::max_memory_bytes` allows here.
+        // 32 pages of 64 KiB is 2 MiB, more than `Limits::max_memory_bytes` allows here.
         let engine = WasmiEngine::new();
-        let module = engine.compile(&wasm("(module (memory 65536))")).unwrap();
+        let module = engine.compile(&wasm("(module (memory 32))")).unwrap();
         let limits = Limits {
             max_memory_bytes: 1 << 20,
             ..Limits::default()

@@ -5,6 +5,7 @@
 //! exception object is taken from the store and its tag and fields are read.
 
 use crate::engine::{Engine, EngineError, EngineKind, InstanceId, Limits, Module, Store};
+use crate::engines::spectest;
 use crate::features::Features;
 use crate::module_info::{ItemKind, ModuleInfo};
 use crate::outcome::{
@@ -13,7 +14,6 @@ use crate::outcome::{
 };
 use crate::rejection::{self, Promise, Rejection};
 use crate::value::{ExnId, FuncId, Val};
-use crate::engines::spectest;
 use std::any::Any;
 use std::collections::HashMap;
 use wasmtime::{
@@ -245,11 +245,11 @@ struct Host {
 impl ResourceLimiter for Host {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired as u64 <= self.limits.max_memory_bytes)
+        Ok(self.limits.allows_memory(current as u64, desired as u64))
     }
 
     fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {

@@ -801,7 +801,7 @@ fn cold(
         Instr::MemoryGrow(m) => {
             let delta = pop_addr!();
             let mem = mem_mut!(m);
-            let old = mem.grow(delta, rt.config.max_memory_bytes);
+            let old = mem.grow(delta, rt.config.max_memory_bytes, rt.config.max_grow_bytes);
             if rt.config.count {
                 if mem.is64() {
                     rt.counters.grow64 += 1;

@@ -132,10 +132,15 @@ impl Memory {
     }
 
     /// Grows by `delta` pages (spec 4.5.3.8 `growmem`), returning the old size, or `None` when
-    /// the new size would pass the declared maximum, the index type's range or `limit_bytes`
-    /// (the host's limit; the spec lets a grow fail for any reason).
-    pub fn grow(&mut self, delta: u64, limit_bytes: u64) -> Option<u64> {
+    /// the new size would pass the declared maximum, the index type's range or `limit_bytes`,
+    /// or, for a memory that is not empty, `grow_limit_bytes` (the host's limits; the spec lets
+    /// a grow fail for any reason).
+    pub fn grow(&mut self, delta: u64, limit_bytes: u64, grow_limit_bytes: u64) -> Option<u64> {
         let old = self.pages;
+        if delta == 0 {
+            // Growing by nothing asks nothing of the host: every engine answers the old size.
+            return Some(old);
+        }
         let new = old.checked_add(delta)?;
         let max = self
             .ty
@@ -143,7 +148,11 @@ impl Memory {
             .max
             .unwrap_or(u64::MAX)
             .min(max_pages(self.ty.index));
-        if new > max || u128::from(new) * u128::from(PAGE) > u128::from(limit_bytes) {
+        let new_bytes = u128::from(new) * u128::from(PAGE);
+        if new > max
+            || new_bytes > u128::from(limit_bytes)
+            || (old > 0 && new_bytes > u128::from(grow_limit_bytes))
+        {
             return None;
         }
         self.pages = new;
@@ -393,16 +402,30 @@ mod tests {
     #[test]
     fn grow_respects_maximum_index_type_and_host_limit() {
         let mut m = mem(IndexType::I32, 1, Some(3));
-        assert_eq!(m.grow(2, u64::MAX), Some(1));
-        assert_eq!(m.grow(1, u64::MAX), None);
+        assert_eq!(m.grow(2, u64::MAX, u64::MAX), Some(1));
+        assert_eq!(m.grow(1, u64::MAX, u64::MAX), None);
         assert_eq!(m.size_pages(), 3);
         let mut m = mem(IndexType::I32, 0, None);
-        assert_eq!(m.grow(65537, u64::MAX), None);
-        assert_eq!(m.grow(2, PAGE), None);
-        assert_eq!(m.grow(1, PAGE), Some(0));
+        assert_eq!(m.grow(65537, u64::MAX, u64::MAX), None);
+        assert_eq!(m.grow(2, PAGE, u64::MAX), None);
+        assert_eq!(m.grow(1, PAGE, u64::MAX), Some(0));
         let mut m = mem(IndexType::I64, 0, None);
-        assert_eq!(m.grow(u64::MAX, u64::MAX), None);
-        assert_eq!(m.grow((1 << 48) + 1, u64::MAX), None);
+        assert_eq!(m.grow(u64::MAX, u64::MAX, u64::MAX), None);
+        assert_eq!(m.grow((1 << 48) + 1, u64::MAX, u64::MAX), None);
+    }
+
+    #[test]
+    fn the_grow_limit_binds_non_empty_memories_only() {
+        // An empty memory may grow up to the memory limit in one step...
+        let mut m = mem(IndexType::I64, 0, None);
+        assert_eq!(m.grow(4, u64::MAX, PAGE), Some(0));
+        // ...after which the grow limit applies (and a grow by 0 always succeeds).
+        assert_eq!(m.grow(1, u64::MAX, 4 * PAGE), None);
+        assert_eq!(m.grow(0, u64::MAX, PAGE), Some(4));
+        assert_eq!(m.size_pages(), 4);
+        let mut m = mem(IndexType::I32, 1, None);
+        assert_eq!(m.grow(1, u64::MAX, 2 * PAGE), Some(1));
+        assert_eq!(m.grow(1, u64::MAX, 2 * PAGE), None);
     }
 
     #[test]

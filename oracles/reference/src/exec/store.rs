@@ -30,6 +30,10 @@ pub struct Config {
     /// The most bytes a memory may have: a larger declared minimum fails instantiation, a
     /// larger `memory.grow` returns -1.
     pub max_memory_bytes: u64,
+    /// The most bytes a non-empty memory may grow to: a larger `memory.grow` of a memory that
+    /// is not empty returns -1 (declared sizes and grows of empty memories are bounded by
+    /// `max_memory_bytes` alone), as catchall's other engines are configured to do.
+    pub max_grow_bytes: u64,
     /// The most elements a table may have, with the same rules.
     pub max_table_elements: u64,
     /// Whether to keep [`Counters`]. Counting never changes behaviour.
@@ -42,6 +46,7 @@ impl Default for Config {
             max_call_depth: 10_000,
             max_stack_values: 1 << 22,
             max_memory_bytes: 16 << 30,
+            max_grow_bytes: 1 << 30,
             max_table_elements: 1 << 20,
             count: true,
         }
