@@ -1,34 +1,14 @@
 //! Tests of the built `catchall` binary: `run`'s JSON, exit codes, one-line errors and output snapshots.
 
+mod common;
+
+use common::{catchall, root, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 /// The engines that run every exception-handling seed (wasmtime's configurations with
 /// exceptions).
 const WASMTIME_EH: [&str; 4] = ["cranelift", "cranelift-explicit", "cranelift-o0", "pulley"];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs `catchall` from the repository root (so paths in its output are the relative ones
-/// given here).
-fn catchall(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_catchall"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the catchall binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// A scratch file under cargo's per-target temporary directory.
 fn scratch(name: &str, contents: &[u8]) -> PathBuf {

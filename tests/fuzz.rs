@@ -1,24 +1,30 @@
 //! Tests of `catchall fuzz` as a user runs it: a planted bug is found, saved and reproduced; a campaign's `stats.json` holds what it promises; one case reruns alone.
 
+mod common;
+
+use common::{catchall, root, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn catchall(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_catchall"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the catchall binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// Runs a command line recorded in a finding (`cargo run --release -- ...`) with the built
+/// binary, asking for JSON; returns the exit status and the document.
+fn rerun(recorded: &str) -> (Option<i32>, Value) {
+    let args: Vec<&str> = recorded
+        .strip_prefix("cargo run --release -- ")
+        .unwrap_or_else(|| panic!("not a cargo run command: {recorded}"))
+        .split(' ')
+        .chain(["--json"])
+        .collect();
+    let out = catchall(&args);
+    let doc = serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| {
+        panic!(
+            "`{recorded}` printed no JSON ({e}); stderr: {}",
+            stderr(&out)
+        )
+    });
+    (out.status.code(), doc)
 }
 
 /// A fresh, empty folder under cargo's per-target temporary directory.
@@ -82,7 +88,7 @@ fn a_planted_miscompilation_is_found_saved_and_reproduced() {
         &out_arg,
     ]);
     let elapsed = started.elapsed();
-    assert_eq!(run.status.code(), Some(1), "stderr: {}", text(&run.stderr));
+    assert_eq!(run.status.code(), Some(1), "stderr: {}", stderr(&run));
     assert!(
         elapsed < Duration::from_secs(60),
         "the planted bug took {elapsed:?}"
@@ -108,22 +114,9 @@ fn a_planted_miscompilation_is_found_saved_and_reproduced() {
     let suspect = finding["divergence"]["suspect"].as_str().unwrap_or("");
     assert!(suspect.contains("planted"), "suspect: {suspect}");
 
-    // The reproduction command, as recorded, minus the `cargo run --release --` prefix.
-    let reproduce = finding["reproduce"].as_str().expect("a reproduce command");
-    let args: Vec<&str> = reproduce
-        .strip_prefix("cargo run --release -- ")
-        .expect("a cargo run command")
-        .split(' ')
-        .chain(["--json"])
-        .collect();
-    let rerun = catchall(&args);
-    assert_eq!(
-        rerun.status.code(),
-        Some(1),
-        "stderr: {}",
-        text(&rerun.stderr)
-    );
-    let doc: Value = serde_json::from_str(&text(&rerun.stdout)).expect("one JSON document");
+    // The reproduction command, as recorded, reruns the saved bytes to the same divergence.
+    let (status, doc) = rerun(finding["reproduce"].as_str().expect("a reproduce command"));
+    assert_eq!(status, Some(1), "{doc:#}");
     assert_eq!(doc["verdict"], "diverge");
     let first = &doc["divergences"][0];
     assert_eq!(first["kind"], finding["divergence"]["kind"]);
@@ -131,23 +124,12 @@ fn a_planted_miscompilation_is_found_saved_and_reproduced() {
     assert_eq!(first["groups"], finding["divergence"]["groups"]);
 
     // The same case regenerated from (seed, index) diverges the same way.
-    let regenerate = finding["regenerate"]
-        .as_str()
-        .expect("a regenerate command");
-    let args: Vec<&str> = regenerate
-        .strip_prefix("cargo run --release -- ")
-        .expect("a cargo run command")
-        .split(' ')
-        .chain(["--json"])
-        .collect();
-    let again = catchall(&args);
-    assert_eq!(
-        again.status.code(),
-        Some(1),
-        "stderr: {}",
-        text(&again.stderr)
+    let (status, doc) = rerun(
+        finding["regenerate"]
+            .as_str()
+            .expect("a regenerate command"),
     );
-    let doc: Value = serde_json::from_str(&text(&again.stdout)).expect("one JSON document");
+    assert_eq!(status, Some(1), "{doc:#}");
     assert_eq!(doc["divergences"][0]["kind"], finding["divergence"]["kind"]);
 }
 
@@ -163,9 +145,9 @@ fn stats_json_holds_the_promised_fields() {
     assert!(
         matches!(run.status.code(), Some(0 | 1)),
         "stderr: {}",
-        text(&run.stderr)
+        stderr(&run)
     );
-    let summary = text(&run.stdout);
+    let summary = stdout(&run);
     assert!(summary.contains("cases        40"), "summary:\n{summary}");
     let stats = read_json(&out.join("stats.json"));
     assert_eq!(stats["cases"], 40);
@@ -186,7 +168,13 @@ fn stats_json_holds_the_promised_fields() {
     let agreed = stats["agreed"].as_u64().unwrap_or(0);
     let divergences = stats["divergences"].as_u64().unwrap_or(0);
     let poisoned = stats["poisoned_total"].as_u64().unwrap_or(0);
-    assert_eq!(agreed + divergences + poisoned, 40, "{stats:#}");
+    let known: u64 = stats["known_bugs"]
+        .as_object()
+        .expect("known_bugs")
+        .values()
+        .filter_map(Value::as_u64)
+        .sum();
+    assert_eq!(agreed + divergences + poisoned + known, 40, "{stats:#}");
     for phase in ["compiling", "executing"] {
         let per_engine = stats["phases"][phase]
             .as_object()
@@ -224,9 +212,9 @@ fn one_case_reruns_alone_and_bad_flags_are_rejected() {
     assert!(
         matches!(one.status.code(), Some(0 | 1)),
         "stderr: {}",
-        text(&one.stderr)
+        stderr(&one)
     );
-    let doc: Value = serde_json::from_str(&text(&one.stdout)).expect("one JSON document");
+    let doc: Value = serde_json::from_str(&stdout(&one)).expect("one JSON document");
     assert!(
         doc["title"]
             .as_str()
@@ -234,11 +222,7 @@ fn one_case_reruns_alone_and_bad_flags_are_rejected() {
             .starts_with("case 5 of seed 3")
     );
     let again = catchall(&["fuzz", "--seed", "3", "--case", "5", "--json"]);
-    assert_eq!(
-        text(&one.stdout),
-        text(&again.stdout),
-        "a case is a pure function"
-    );
+    assert_eq!(stdout(&one), stdout(&again), "a case is a pure function");
 
     for args in [
         &["fuzz", "--jobs", "0", "--cases", "1"][..],
@@ -249,7 +233,7 @@ fn one_case_reruns_alone_and_bad_flags_are_rejected() {
     ] {
         let out = catchall(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = text(&out.stderr);
+        let err = stderr(&out);
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
@@ -285,9 +269,9 @@ fn sigint_stops_cleanly_with_summary_and_stats() {
         matches!(output.status.code(), Some(0 | 1)),
         "status {:?}, stderr: {}",
         output.status,
-        text(&output.stderr)
+        stderr(&output)
     );
-    let summary = text(&output.stdout);
+    let summary = stdout(&output);
     assert!(summary.contains("(interrupted)"), "summary:\n{summary}");
     assert!(summary.contains("stats "), "summary:\n{summary}");
     let stats = read_json(&out.join("stats.json"));
@@ -298,4 +282,93 @@ fn sigint_stops_cleanly_with_summary_and_stats() {
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
     assert!(leftovers.is_empty(), "left in .tmp: {leftovers:?}");
+}
+
+/// An engine that aborts the whole process (`planted-abort`) cannot be caught in-process; the
+/// campaign's in-flight marker outlives it, and the next campaign in the same folder saves the
+/// case as a `process-crash` finding naming the engine that dies.
+#[cfg(unix)]
+#[test]
+fn a_case_that_kills_the_process_is_recovered_by_the_next_campaign() {
+    let out = fresh_dir("abort");
+    let out_arg = out.display().to_string();
+    let died = catchall(&[
+        "fuzz",
+        "--engines",
+        "reference,planted-abort",
+        "--seed",
+        "7",
+        "--jobs",
+        "1",
+        "--time",
+        "60s",
+        "--out",
+        &out_arg,
+    ]);
+    assert_eq!(
+        died.status.code(),
+        None,
+        "the campaign should have died: {died:?}"
+    );
+    let markers: Vec<_> = std::fs::read_dir(out.join(".inflight"))
+        .expect("the in-flight folder")
+        .flatten()
+        .collect();
+    assert_eq!(markers.len(), 1, "one marker for the one worker");
+
+    let next = catchall(&[
+        "fuzz",
+        "--engines",
+        "reference",
+        "--cases",
+        "1",
+        "--seed",
+        "1",
+        "--out",
+        &out_arg,
+    ]);
+    assert_eq!(next.status.code(), Some(0), "stderr: {}", stderr(&next));
+    assert!(
+        stderr(&next).contains("died while running case"),
+        "{}",
+        stderr(&next)
+    );
+    let crash = std::fs::read_dir(&out)
+        .expect("the findings folder")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("process-crash-"))
+        })
+        .expect("a process-crash bucket");
+    let case = saved_cases(&out)
+        .into_iter()
+        .find(|c| c.starts_with(&crash))
+        .expect("a saved case in the process-crash bucket");
+    let finding = read_json(&case.join("finding.json"));
+    assert_eq!(finding["verdict"], "process-crash");
+    assert_eq!(finding["seed"], 7);
+    let reruns = finding["reruns"].as_array().expect("reruns");
+    let by_engine = |name: &str| {
+        reruns
+            .iter()
+            .find(|r| r["engine"] == name)
+            .unwrap_or_else(|| panic!("no rerun of {name}: {finding:#}"))
+    };
+    assert_eq!(by_engine("planted-abort")["died"], true, "{finding:#}");
+    assert_eq!(by_engine("planted-abort")["ended"], "signal 6");
+    assert_eq!(by_engine("reference")["died"], false);
+    assert!(
+        finding["reproduce"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("--engines planted-abort")
+    );
+    assert!(case.join("module.wasm").exists() && case.join("plan.json").exists());
+    let left = std::fs::read_dir(out.join(".inflight"))
+        .expect("the in-flight folder")
+        .flatten()
+        .count();
+    assert_eq!(left, 0, "the recovered marker is removed");
 }

@@ -162,6 +162,10 @@ pub enum EngineKind {
     /// A deliberately broken engine for testing catchall itself (Cranelift with `i64.rem_u`
     /// miscompiled); never in the default set, selectable by name only.
     Planted,
+    /// A deliberately fatal engine for testing catchall itself: Cranelift that aborts the whole
+    /// process when it runs a module containing `i64.rem_u`, the way an engine bug that cannot
+    /// unwind does; never in the default set, selectable by name only.
+    PlantedAbort,
 }
 
 impl EngineKind {
@@ -187,11 +191,12 @@ impl EngineKind {
             EngineKind::Wasmi => "wasmi",
             EngineKind::Reference => "reference",
             EngineKind::Planted => "planted",
+            EngineKind::PlantedAbort => "planted-abort",
         }
     }
 
     /// Engines selectable by name but never part of the default set.
-    pub const HIDDEN: [EngineKind; 1] = [EngineKind::Planted];
+    pub const HIDDEN: [EngineKind; 2] = [EngineKind::Planted, EngineKind::PlantedAbort];
 
     /// The engine with this name.
     pub fn from_name(name: &str) -> Option<EngineKind> {

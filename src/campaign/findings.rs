@@ -71,6 +71,8 @@ pub struct Finding<'a> {
     pub engines: &'a str,
     /// How NaN bits were compared (the reproduction command compares them the same way).
     pub nan: NanPolicy,
+    /// The known bug the divergence was confirmed to be (its name and regression), if any.
+    pub known: Option<(&'a str, &'a str)>,
 }
 
 /// The directory name of a case.
@@ -110,8 +112,17 @@ fn observed_class(cell: &str) -> String {
     }
 }
 
-/// A short, filesystem-safe directory name for a bucket key.
+/// The bucket key of the cases confirmed to be the known bug `name`.
+pub fn known_bucket_key(name: &str) -> String {
+    format!("known|{name}")
+}
+
+/// A short, filesystem-safe directory name for a bucket key (`known-<bug name>` for a known
+/// bug's bucket).
 pub fn bucket_dir(key: &str) -> String {
+    if let Some(name) = key.strip_prefix("known|") {
+        return format!("known-{name}");
+    }
     let kind = key.split('|').next().unwrap_or("divergence");
     // FNV-1a: stable across runs and platforms.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -144,14 +155,14 @@ impl FindingsStore {
         &self.root
     }
 
-    /// Saves a divergent case; returns its folder, or `None` when its bucket already holds
+    /// Saves a divergent case under bucket `key` ([`bucket_key`], or [`known_bucket_key`]);
+    /// returns its folder, or `None` when its bucket already holds
     /// [`MAX_SAVED_PER_BUCKET`] cases (the bucket's count still grows).
-    pub fn save(&self, f: &Finding) -> Result<Option<PathBuf>, FindingsError> {
+    pub fn save(&self, f: &Finding, key: &str) -> Result<Option<PathBuf>, FindingsError> {
         let Verdict::Diverge(d) = &f.report.verdict else {
             return Ok(None);
         };
-        let key = bucket_key(d, &f.report.features);
-        let bucket = self.root.join(bucket_dir(&key));
+        let bucket = self.root.join(bucket_dir(key));
         let name = case_name(f.seed, f.index);
         let target = bucket.join(&name);
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -170,7 +181,7 @@ impl FindingsStore {
                 std::process::id(),
                 self.tmp_counter.fetch_add(1, Ordering::Relaxed)
             ));
-            self.write_case(&tmp, f, d, &key, &target)?;
+            self.write_case(&tmp, f, d, key, &target)?;
             if target.exists() {
                 std::fs::remove_dir_all(&target).map_err(io(&target))?;
             }
@@ -236,6 +247,7 @@ impl FindingsStore {
             "engines": engines,
             "catchall": env!("CARGO_PKG_VERSION"),
             "nan": nan_arg(f.nan),
+            "known_bug": f.known.map(|(name, regression)| json!({"name": name, "regression": regression})),
             "reproduce": reproduce_command(target, f.engines, f.nan),
             "regenerate": format!(
                 "cargo run --release -- fuzz --seed {} --case {} --profile {} --engines {}",

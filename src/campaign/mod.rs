@@ -5,6 +5,8 @@
 //! counter, so `--seed S --case I` reruns exactly one case of any campaign.
 
 pub mod findings;
+pub mod inflight;
+pub mod known;
 pub mod stats;
 
 use crate::generate::{Case, Profile, generate};
@@ -119,6 +121,8 @@ pub struct Campaign<'a> {
     errors: Mutex<Vec<String>>,
     /// Set when `stop_on_divergence` saw its divergence.
     halted: AtomicBool,
+    /// Which case each worker is running, on disk.
+    inflight: inflight::Inflight,
 }
 
 impl<'a> Campaign<'a> {
@@ -128,6 +132,7 @@ impl<'a> Campaign<'a> {
         engines: Vec<&'a dyn Engine>,
     ) -> Result<Self, FindingsError> {
         let store = FindingsStore::open(&config.out)?;
+        let inflight = inflight::Inflight::open(&config.out)?;
         let engine_list = engines
             .iter()
             .map(|e| e.name().to_string())
@@ -143,6 +148,7 @@ impl<'a> Campaign<'a> {
             saved: Mutex::new(Vec::new()),
             errors: Mutex::new(Vec::new()),
             halted: AtomicBool::new(false),
+            inflight,
         })
     }
 
@@ -201,8 +207,8 @@ impl<'a> Campaign<'a> {
             scope.spawn(|| {
                 let work = || {
                     rayon::scope(|s| {
-                        for _ in 0..self.config.jobs.max(1) {
-                            s.spawn(|_| self.worker(stop, deadline));
+                        for worker in 0..self.config.jobs.max(1) {
+                            s.spawn(move |_| self.worker(worker, stop, deadline));
                         }
                     })
                 };
@@ -218,10 +224,11 @@ impl<'a> Campaign<'a> {
             }
         });
         tick(self);
+        self.inflight.finish();
         started.elapsed()
     }
 
-    fn worker(&self, stop: &AtomicBool, deadline: Option<Instant>) {
+    fn worker(&self, worker: usize, stop: &AtomicBool, deadline: Option<Instant>) {
         loop {
             if stop.load(Ordering::Relaxed)
                 || self.halted.load(Ordering::Relaxed)
@@ -232,6 +239,17 @@ impl<'a> Campaign<'a> {
             let index = self.next.fetch_add(1, Ordering::Relaxed);
             if self.config.cases.is_some_and(|n| index >= n) {
                 return;
+            }
+            if let Err(e) = self.inflight.begin(
+                worker,
+                self.config.seed,
+                index,
+                self.config.profile,
+                &self.engine_list,
+            ) {
+                self.error(format!(
+                    "case {index}: could not write its in-flight marker: {e}"
+                ));
             }
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 run_one(
@@ -255,11 +273,30 @@ impl<'a> Campaign<'a> {
     }
 
     fn record(&self, index: u64, run: &CaseRun) {
-        let key = match &run.report.verdict {
-            Verdict::Diverge(d) => Some(bucket_key(d, &run.report.features)),
+        // A divergence that a known bug's sidestep makes disappear is that bug: counted under
+        // its name and kept (capped) in its own bucket, not filed as a new finding.
+        let known = matches!(run.report.verdict, Verdict::Diverge(_))
+            .then(|| {
+                let options = RunOptions {
+                    limits: self.config.limits,
+                    policy: policy_for(&run.case),
+                    continue_after_verdict: false,
+                };
+                known::classify(
+                    &self.engines,
+                    &run.wasm,
+                    &run.case.plan,
+                    &options,
+                    &run.report,
+                )
+            })
+            .flatten();
+        let key = match (&run.report.verdict, known) {
+            (Verdict::Diverge(_), Some(bug)) => Some(findings::known_bucket_key(bug.name)),
+            (Verdict::Diverge(d), None) => Some(bucket_key(d, &run.report.features)),
             _ => None,
         };
-        if key.is_some() {
+        if let Some(key) = &key {
             let finding = Finding {
                 seed: self.config.seed,
                 index,
@@ -271,17 +308,18 @@ impl<'a> Campaign<'a> {
                 report: &run.report,
                 engines: &self.engine_list,
                 nan: policy_for(&run.case).nan,
+                known: known.map(|b| (b.name, b.regression)),
             };
-            match self.store.save(&finding) {
-                Ok(Some(dir)) => self
+            match self.store.save(&finding, key) {
+                Ok(Some(dir)) if known.is_none() => self
                     .saved
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .push(dir),
-                Ok(None) => {}
+                Ok(_) => {}
                 Err(e) => self.error(format!("case {index}: could not save the finding: {e}")),
             }
-            if self.config.stop_on_divergence {
+            if self.config.stop_on_divergence && known.is_none() {
                 self.halted.store(true, Ordering::SeqCst);
             }
         }
@@ -290,6 +328,7 @@ impl<'a> Campaign<'a> {
             generation: run.generation,
             generator: run.case.generator,
             bucket: key.as_deref(),
+            known: known.map(|b| b.name),
         };
         self.stats
             .lock()

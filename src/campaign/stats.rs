@@ -154,6 +154,9 @@ pub struct Stats {
     pub coverage: CoverageTally,
     /// Cases per generator.
     pub generators: BTreeMap<String, u64>,
+    /// Divergent cases confirmed to be a known engine bug, by the bug's name (not counted as
+    /// divergences).
+    pub known_bugs: BTreeMap<String, u64>,
 }
 
 /// One case's contribution to the statistics.
@@ -166,6 +169,8 @@ pub struct CaseTally<'a> {
     pub generator: &'a str,
     /// Its bucket key, when it diverged.
     pub bucket: Option<&'a str>,
+    /// The known bug its divergence was confirmed to be.
+    pub known: Option<&'a str>,
 }
 
 impl Stats {
@@ -177,12 +182,15 @@ impl Stats {
             .generators
             .entry(case.generator.to_string())
             .or_default() += 1;
-        match &r.verdict {
-            Verdict::Agree => self.agreed += 1,
-            Verdict::Poisoned { reason, .. } => {
+        match (&r.verdict, case.known) {
+            (Verdict::Agree, _) => self.agreed += 1,
+            (Verdict::Poisoned { reason, .. }, _) => {
                 *self.poisoned.entry(reason.name().to_string()).or_default() += 1;
             }
-            Verdict::Diverge(d) => {
+            (Verdict::Diverge(_), Some(bug)) => {
+                *self.known_bugs.entry(bug.to_string()).or_default() += 1;
+            }
+            (Verdict::Diverge(d), None) => {
                 self.divergences += 1;
                 *self.buckets.entry(d.kind.name().to_string()).or_default() += 1;
                 if let Some(b) = case.bucket {
@@ -241,6 +249,9 @@ impl Stats {
         for (k, v) in &o.generators {
             *self.generators.entry(k.clone()).or_default() += v;
         }
+        for (k, v) in &o.known_bugs {
+            *self.known_bugs.entry(k.clone()).or_default() += v;
+        }
         self.escaped_any_engine += o.escaped_any_engine;
         self.phases.generating += o.phases.generating;
         self.phases.comparing += o.phases.comparing;
@@ -273,6 +284,7 @@ impl Stats {
             "cases_per_second": round(if seconds > 0.0 { self.cases as f64 / seconds } else { 0.0 }),
             "agreed": self.agreed,
             "divergences": self.divergences,
+            "known_bugs": self.known_bugs,
             "poisoned": self.poisoned,
             "poisoned_total": self.poisoned_total(),
             "phases": {

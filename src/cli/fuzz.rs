@@ -119,6 +119,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
         out: args.out.clone(),
         stop_on_divergence: args.stop_on_divergence,
     };
+    recover_orphans(&args.out)?;
     let campaign = Campaign::new(config, engine_refs.clone())
         .with_context(|| format!("opening the findings folder {}", args.out.display()))?;
     // Ctrl-C asks the workers to finish their case and stop; a second Ctrl-C exits at once.
@@ -195,6 +196,43 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Saves the cases a previous campaign in `out` died on (its in-flight markers outlived it) as
+/// `process-crash` findings, finding the engine that dies by rerunning each alone.
+fn recover_orphans(out: &std::path::Path) -> anyhow::Result<()> {
+    let orphans = crate::campaign::inflight::orphans(out)
+        .with_context(|| format!("reading the in-flight markers in {}", out.display()))?;
+    if orphans.is_empty() {
+        return Ok(());
+    }
+    let exe = std::env::current_exe().context("locating the catchall binary")?;
+    for orphan in &orphans {
+        eprintln!(
+            "catchall fuzz: a previous campaign in {} died while running case {} of seed {}; \
+             rerunning it on each engine alone...",
+            out.display(),
+            orphan.index,
+            orphan.seed
+        );
+        let (dir, reruns) = crate::campaign::inflight::recover(&exe, out, orphan)
+            .with_context(|| format!("recovering case {} of seed {}", orphan.index, orphan.seed))?;
+        let died: Vec<String> = reruns
+            .iter()
+            .filter(|r| r.died)
+            .map(|r| format!("{} ({})", r.engine, r.ended))
+            .collect();
+        eprintln!(
+            "catchall fuzz: saved {} (the process dies on: {})",
+            dir.display(),
+            if died.is_empty() {
+                "no engine alone".to_string()
+            } else {
+                died.join(", ")
+            }
+        );
+    }
+    Ok(())
+}
+
 fn rerun_case(
     engines: &[&dyn oracles::Engine],
     seed: u64,
@@ -211,10 +249,25 @@ fn rerun_case(
         ),
         &run.report,
     );
+    let options = oracles::RunOptions {
+        limits,
+        policy: crate::campaign::policy_for(&run.case),
+        continue_after_verdict: false,
+    };
+    let known =
+        crate::campaign::known::classify(engines, &run.wasm, &run.case.plan, &options, &run.report);
     if json {
-        println!("{}", serde_json::to_string_pretty(&table.to_json())?);
+        let mut doc = table.to_json();
+        doc["known_bug"] = serde_json::to_value(known.map(|b| b.name))?;
+        println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         print!("{}", table.render());
+        if let Some(bug) = known {
+            println!(
+                "known bug: {} in {} (confirmed: the sidestepped module agrees; {})",
+                bug.name, bug.engine, bug.regression
+            );
+        }
     }
     Ok(match run.report.verdict {
         Verdict::Diverge(_) => ExitCode::from(EXIT_FINDING),
@@ -279,6 +332,15 @@ fn summary(doc: &serde_json::Value, campaign: &Campaign) -> String {
     );
     let _ = writeln!(s, "agreed       {}", doc["agreed"]);
     let _ = writeln!(s, "divergences  {}", doc["divergences"]);
+    if let Some(known) = doc["known_bugs"].as_object().filter(|m| !m.is_empty()) {
+        let list: Vec<String> = known.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let _ = writeln!(
+            s,
+            "known bugs   {} (confirmed case by case; kept in {}/known-*)",
+            list.join(", "),
+            campaign.out().display()
+        );
+    }
     let poisoned = doc["poisoned"]
         .as_object()
         .map(|m| {

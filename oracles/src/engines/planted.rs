@@ -1,6 +1,7 @@
-//! `planted`: a deliberately broken engine for testing catchall itself — wasmtime's Cranelift
-//! with one operator miscompiled (`i64.rem_u` executes as `i64.rem_s`). Never in the default
-//! engine set; a campaign that includes it must find the planted bug.
+//! `planted` and `planted-abort`: deliberately broken engines for testing catchall itself — wasmtime's Cranelift
+//! with one operator miscompiled (`i64.rem_u` executes as `i64.rem_s`), or aborting the process
+//! on a module that contains it. Never in the default engine set; a campaign that includes one
+//! must find the planted bug (and, for the aborting one, recover the case it died on).
 
 use crate::engine::{Engine, EngineError, EngineKind, Limits, Module, Store};
 use crate::engines::wasmtime::WasmtimeEngine;
@@ -73,6 +74,67 @@ impl Engine for PlantedEngine {
             Ok(rewritten) => self.inner.compile(&rewritten),
             Err(_) => self.inner.compile(wasm),
         }
+    }
+
+    fn new_store(&self, limits: Limits) -> Box<dyn Store> {
+        self.inner.new_store(limits)
+    }
+}
+
+/// Cranelift that aborts the process when asked to compile a module containing `i64.rem_u`
+/// (an abort, like a panic inside code that cannot unwind: nothing in-process can catch it).
+pub struct PlantedAbortEngine {
+    inner: WasmtimeEngine,
+}
+
+impl PlantedAbortEngine {
+    /// Creates the engine.
+    pub fn new() -> Result<PlantedAbortEngine, EngineError> {
+        Ok(PlantedAbortEngine {
+            inner: WasmtimeEngine::new(EngineKind::Cranelift)?,
+        })
+    }
+}
+
+/// Whether a module's code contains `i64.rem_u`.
+fn uses_rem_u(wasm: &[u8]) -> bool {
+    wasmparser::Parser::new(0).parse_all(wasm).any(|payload| {
+        let Ok(wasmparser::Payload::CodeSectionEntry(body)) = payload else {
+            return false;
+        };
+        let Ok(mut reader) = body.get_operators_reader() else {
+            return false;
+        };
+        while !reader.eof() {
+            match reader.read() {
+                Ok(wasmparser::Operator::I64RemU) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    })
+}
+
+impl Engine for PlantedAbortEngine {
+    fn name(&self) -> &str {
+        EngineKind::PlantedAbort.name()
+    }
+
+    fn features(&self) -> Features {
+        self.inner.features()
+    }
+
+    fn version(&self) -> String {
+        "planted-abort (cranelift that aborts on modules with i64.rem_u)".into()
+    }
+
+    fn compile(&self, wasm: &[u8]) -> Result<Box<dyn Module>, ModuleError> {
+        if uses_rem_u(wasm) {
+            eprintln!("planted-abort: aborting the process on a module with i64.rem_u");
+            std::process::abort();
+        }
+        self.inner.compile(wasm)
     }
 
     fn new_store(&self, limits: Limits) -> Box<dyn Store> {

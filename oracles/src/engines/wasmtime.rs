@@ -97,7 +97,12 @@ impl WasmtimeEngine {
                 config.signals_based_traps(false);
                 config.memory_reservation(0);
                 config.memory_guard_size(0);
-                config.memory_reservation_for_growth(0);
+                // Room to grow in place up to `Limits::default().max_grow_bytes`: with none,
+                // every `memory.grow` moves the memory, and a loop growing one page at a time
+                // copies quadratically (hours for 1 GiB) where fuel cannot stop it. Growing in
+                // place changes no bounds check: there is still no guard region and no
+                // signal-based trap.
+                config.memory_reservation_for_growth(1 << 30);
             }
             EngineKind::CraneliftO0 => {
                 config.strategy(Strategy::Cranelift);

@@ -1,0 +1,193 @@
+//! Known engine bugs: a divergence that a semantics-preserving rewrite of the module makes disappear is the known bug that rewrite sidesteps, counted under the bug's name instead of filed again.
+//!
+//! Each [`KnownBug`] names the engine it is in, the regression under `corpus/regressions/` that
+//! reproduces it, and a rewrite of a module that computes the same thing without the pattern
+//! that triggers the bug. A divergent case is attributed to the bug only when the dissenters are
+//! exactly that engine *and* rerunning the rewritten module on the same engines, with the same
+//! plan, agrees: the divergence is confirmed to be that pattern, case by case, never assumed.
+//! Anything else stays a finding.
+
+use oracles::compare::Verdict;
+use oracles::differential::{Plan, RunOptions, run_case};
+use oracles::{CaseReport, Engine};
+use std::convert::Infallible;
+use wasm_encoder::reencode::{Error, Reencode, RoundtripReencoder, utils};
+
+/// A bug of an engine that catchall knows and will not file again.
+pub struct KnownBug {
+    /// Its stable name, as counted in `stats.json`.
+    pub name: &'static str,
+    /// The engine it is in.
+    pub engine: &'static str,
+    /// The hand-reduced regression that reproduces it, with its write-up.
+    pub regression: &'static str,
+    /// A semantics-preserving rewrite of a module that avoids the bug's trigger; `None` when
+    /// the module cannot be rewritten.
+    pub sidestep: fn(&[u8]) -> Option<Vec<u8>>,
+}
+
+/// Every known bug.
+pub const KNOWN: &[KnownBug] = &[KnownBug {
+    name: "wasmi-select-eqz",
+    engine: "wasmi",
+    regression: "corpus/regressions/wasmi-select-eqz-of-local.wat",
+    sidestep: sidestep_select_eqz,
+}];
+
+/// The known bug a divergent case is, confirmed by rerunning its sidestepped module.
+pub fn classify(
+    engines: &[&dyn Engine],
+    wasm: &[u8],
+    plan: &Plan,
+    options: &RunOptions,
+    report: &CaseReport,
+) -> Option<&'static KnownBug> {
+    let Verdict::Diverge(d) = &report.verdict else {
+        return None;
+    };
+    let dissenters: Vec<&str> = d
+        .groups
+        .iter()
+        .skip(1)
+        .flat_map(|g| g.engines.iter().map(String::as_str))
+        .collect();
+    KNOWN.iter().find(|bug| {
+        dissenters == [bug.engine]
+            && (bug.sidestep)(wasm).is_some_and(|rewritten| {
+                run_case(engines, &rewritten, plan, options).verdict == Verdict::Agree
+            })
+    })
+}
+
+/// wasmi 2.0.0 fuses `select` with a condition computed by `i32.eqz` (or `i32.ne` with 0) of a
+/// local and then reads the condition from the wrong register. The rewrite computes every such
+/// condition from a fresh value instead of the local: `i32.eqz` becomes `i32.const 0; i32.add;
+/// i32.eqz`, and `i32.ne` becomes `i32.sub; i32.const 0; i32.add; i32.eqz; i32.eqz` (`a != b`
+/// is `!!(a - b)`) — the same results for every input.
+pub fn sidestep_select_eqz(wasm: &[u8]) -> Option<Vec<u8>> {
+    let mut module = wasm_encoder::Module::new();
+    utils::parse_core_module(
+        &mut SelectEqz,
+        &mut module,
+        wasmparser::Parser::new(0),
+        wasm,
+    )
+    .ok()?;
+    Some(module.finish())
+}
+
+struct SelectEqz;
+
+impl Reencode for SelectEqz {
+    type Error = Infallible;
+
+    fn parse_function_body(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        func: wasmparser::FunctionBody<'_>,
+    ) -> Result<(), Error<Infallible>> {
+        use wasm_encoder::Instruction as I;
+        let mut function = self.new_function_with_parsed_locals(&func)?;
+        let mut reader = func.get_operators_reader()?;
+        while !reader.eof() {
+            match reader.read()? {
+                wasmparser::Operator::I32Eqz => {
+                    function.instruction(&I::I32Const(0));
+                    function.instruction(&I::I32Add);
+                    function.instruction(&I::I32Eqz);
+                }
+                wasmparser::Operator::I32Ne => {
+                    function.instruction(&I::I32Sub);
+                    function.instruction(&I::I32Const(0));
+                    function.instruction(&I::I32Add);
+                    function.instruction(&I::I32Eqz);
+                    function.instruction(&I::I32Eqz);
+                }
+                other => {
+                    function.instruction(&RoundtripReencoder.instruction(other)?);
+                }
+            }
+        }
+        code.function(&function);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sidestep_keeps_results_and_removes_the_pattern() {
+        let wasm = wat::parse_str(
+            r#"(module
+                 (func (export "f") (param i32 i32 i32) (result i32)
+                   (select (local.get 0) (local.get 1) (i32.eqz (local.get 2))))
+                 (func (export "g") (param i32 i32) (result i32)
+                   (i32.ne (local.get 0) (local.get 1))))"#,
+        )
+        .unwrap();
+        let rewritten = sidestep_select_eqz(&wasm).expect("rewrites");
+        wasmparser::Validator::new()
+            .validate_all(&rewritten)
+            .expect("the rewrite validates");
+        let text = wasmprinter::print_bytes(&rewritten).unwrap();
+        assert!(text.contains("i32.add"), "{text}");
+        assert!(!text.contains("i32.ne"), "{text}");
+        // Same results on an engine without the bug.
+        let engine = oracles::EngineKind::Reference.build().unwrap();
+        for (module, calls) in [(&wasm, 0), (&rewritten, 1)] {
+            let m = engine.compile(module).unwrap();
+            let mut store = engine.new_store(oracles::Limits::default());
+            let Ok(oracles::Outcome::Return(id)) = store.instantiate(&*m) else {
+                panic!("instantiates")
+            };
+            use oracles::{Outcome, Val};
+            for c in [0, 5] {
+                assert_eq!(
+                    store.call(id, "f", &[Val::I32(1), Val::I32(2), Val::I32(c)]),
+                    Outcome::Return(vec![Val::I32(if c == 0 { 1 } else { 2 })]),
+                    "module {calls}, c = {c}"
+                );
+            }
+            for (a, b) in [(3, 3), (3, 4), (i32::MIN, i32::MAX)] {
+                assert_eq!(
+                    store.call(id, "g", &[Val::I32(a), Val::I32(b)]),
+                    Outcome::Return(vec![Val::I32(i32::from(a != b))]),
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_regression_is_classified_only_when_wasmi_alone_dissents_and_the_sidestep_agrees() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(KNOWN[0].regression);
+        let wasm = wat::parse_file(&path).expect("the regression parses");
+        let kinds = [oracles::EngineKind::Reference, oracles::EngineKind::Wasmi];
+        let built: Vec<Box<dyn Engine>> = kinds.iter().map(|k| k.build().unwrap()).collect();
+        let engines: Vec<&dyn Engine> = built.iter().map(|e| e.as_ref()).collect();
+        let plan = Plan {
+            calls: vec![oracles::differential::Call {
+                func: "select_eqz".into(),
+                args: vec![
+                    oracles::Val::I32(1),
+                    oracles::Val::I32(2),
+                    oracles::Val::I32(5),
+                ],
+            }],
+        };
+        let options = RunOptions::default();
+        let report = run_case(&engines, &wasm, &plan, &options);
+        assert!(
+            matches!(report.verdict, Verdict::Diverge(_)),
+            "{:?}",
+            report.verdict
+        );
+        let bug = classify(&engines, &wasm, &plan, &options, &report).expect("the known bug");
+        assert_eq!(bug.name, "wasmi-select-eqz");
+        // The reference alone never matches a wasmi bug.
+        let reference_only = &engines[..1];
+        let agree = run_case(reference_only, &wasm, &plan, &options);
+        assert!(classify(reference_only, &wasm, &plan, &options, &agree).is_none());
+    }
+}
