@@ -94,10 +94,11 @@ pub fn run(args: SpecArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let report = spec_tests::conformance(&engine_refs, &files, &ledger_dir, args.paths.is_empty())
         .context("cannot run the suite")?;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     eprintln!(
-        "ran {} files on {} engines in {:.1}s",
-        files.len(),
-        engines.len(),
+        "ran {} on {} in {:.1}s",
+        plural(files.len(), "file"),
+        plural(engines.len(), "engine"),
         started.elapsed().as_secs_f64()
     );
 

@@ -12,8 +12,9 @@ use crate::engine::{Engine, EngineError, EngineKind};
 pub fn build(kind: EngineKind) -> Result<Box<dyn Engine>, EngineError> {
     match kind {
         EngineKind::Wasmi => Ok(Box::new(wasmi::WasmiEngine::new())),
-        EngineKind::Planted => Ok(Box::new(planted::PlantedEngine::new()?)),
-        EngineKind::PlantedAbort => Ok(Box::new(planted::PlantedAbortEngine::new()?)),
+        EngineKind::Planted | EngineKind::PlantedAbort => {
+            Ok(Box::new(planted::PlantedEngine::new(kind)?))
+        }
         EngineKind::Reference => Ok(Box::new(reference::ReferenceEngine::new())),
         _ => wasmtime::build(kind),
     }

@@ -10,15 +10,20 @@ use crate::outcome::ModuleError;
 use std::convert::Infallible;
 use wasm_encoder::reencode::{Error, Reencode, RoundtripReencoder, utils};
 
-/// Cranelift behind a module rewrite that swaps one operator, the way a miscompilation would.
+/// Cranelift with a planted bug on modules that contain `i64.rem_u`: a miscompilation
+/// ([`EngineKind::Planted`]: the operator executes as `i64.rem_s`, as if a backend swapped it)
+/// or a process abort ([`EngineKind::PlantedAbort`]: like a panic inside code that cannot
+/// unwind, which nothing in-process can catch).
 pub struct PlantedEngine {
+    kind: EngineKind,
     inner: WasmtimeEngine,
 }
 
 impl PlantedEngine {
-    /// Creates the engine.
-    pub fn new() -> Result<PlantedEngine, EngineError> {
+    /// Creates the engine; `kind` is [`EngineKind::Planted`] or [`EngineKind::PlantedAbort`].
+    pub fn new(kind: EngineKind) -> Result<PlantedEngine, EngineError> {
         Ok(PlantedEngine {
+            kind,
             inner: WasmtimeEngine::new(EngineKind::Cranelift)?,
         })
     }
@@ -57,7 +62,7 @@ pub fn miscompile(wasm: &[u8]) -> Result<Vec<u8>, ModuleError> {
 
 impl Engine for PlantedEngine {
     fn name(&self) -> &str {
-        EngineKind::Planted.name()
+        self.kind.name()
     }
 
     fn features(&self) -> Features {
@@ -65,10 +70,20 @@ impl Engine for PlantedEngine {
     }
 
     fn version(&self) -> String {
-        "planted (cranelift with i64.rem_u miscompiled as i64.rem_s)".into()
+        match self.kind {
+            EngineKind::PlantedAbort => "planted-abort (cranelift that aborts on i64.rem_u)".into(),
+            _ => "planted (cranelift with i64.rem_u miscompiled as i64.rem_s)".into(),
+        }
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Box<dyn Module>, ModuleError> {
+        if self.kind == EngineKind::PlantedAbort {
+            if uses_rem_u(wasm) {
+                eprintln!("planted-abort: aborting the process on a module with i64.rem_u");
+                std::process::abort();
+            }
+            return self.inner.compile(wasm);
+        }
         // Decoding errors are reported by the real engine on the original bytes.
         match miscompile(wasm) {
             Ok(rewritten) => self.inner.compile(&rewritten),
@@ -78,21 +93,6 @@ impl Engine for PlantedEngine {
 
     fn new_store(&self, limits: Limits) -> Box<dyn Store> {
         self.inner.new_store(limits)
-    }
-}
-
-/// Cranelift that aborts the process when asked to compile a module containing `i64.rem_u`
-/// (an abort, like a panic inside code that cannot unwind: nothing in-process can catch it).
-pub struct PlantedAbortEngine {
-    inner: WasmtimeEngine,
-}
-
-impl PlantedAbortEngine {
-    /// Creates the engine.
-    pub fn new() -> Result<PlantedAbortEngine, EngineError> {
-        Ok(PlantedAbortEngine {
-            inner: WasmtimeEngine::new(EngineKind::Cranelift)?,
-        })
     }
 }
 
@@ -114,32 +114,6 @@ fn uses_rem_u(wasm: &[u8]) -> bool {
         }
         false
     })
-}
-
-impl Engine for PlantedAbortEngine {
-    fn name(&self) -> &str {
-        EngineKind::PlantedAbort.name()
-    }
-
-    fn features(&self) -> Features {
-        self.inner.features()
-    }
-
-    fn version(&self) -> String {
-        "planted-abort (cranelift that aborts on modules with i64.rem_u)".into()
-    }
-
-    fn compile(&self, wasm: &[u8]) -> Result<Box<dyn Module>, ModuleError> {
-        if uses_rem_u(wasm) {
-            eprintln!("planted-abort: aborting the process on a module with i64.rem_u");
-            std::process::abort();
-        }
-        self.inner.compile(wasm)
-    }
-
-    fn new_store(&self, limits: Limits) -> Box<dyn Store> {
-        self.inner.new_store(limits)
-    }
 }
 
 #[cfg(test)]
