@@ -97,6 +97,35 @@ pub trait Module: Send + Sync {
     fn as_any(&self) -> &dyn Any;
 }
 
+/// An engine's compiled module beside what the host knows about it: the one [`Module`] every
+/// adapter returns, downcast back with [`Compiled::of`] by that engine's stores.
+pub struct Compiled<M> {
+    /// The engine's own module.
+    pub module: M,
+    /// What the host knows about it.
+    pub info: ModuleInfo,
+}
+
+impl<M: Send + Sync + 'static> Compiled<M> {
+    /// The engine's module behind `module`, which must have been compiled by the same kind of
+    /// engine (a store given another engine's module is the caller's mistake, and panics).
+    pub fn of(module: &dyn Module) -> &Compiled<M> {
+        module
+            .as_any()
+            .downcast_ref::<Compiled<M>>()
+            .expect("a module compiled by this store's engine")
+    }
+}
+
+impl<M: Send + Sync + 'static> Module for Compiled<M> {
+    fn info(&self) -> &ModuleInfo {
+        &self.info
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// An instance inside a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct InstanceId(pub u32);

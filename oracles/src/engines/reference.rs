@@ -8,7 +8,7 @@
 
 use crate::coverage::Coverage;
 use crate::digest::MemoryDigest;
-use crate::engine::{Engine, InstanceId, Limits, Module, Store};
+use crate::engine::{Compiled, Engine, InstanceId, Limits, Module, Store};
 use crate::engines::spectest;
 use crate::features::Features;
 use crate::module_info::{ItemKind, ModuleInfo};
@@ -20,7 +20,7 @@ use crate::rejection;
 use crate::value::{ExnId, FuncId, Val, ValType};
 use reference::exec::{self as rx, Extern};
 use reference::syntax as rs;
-use std::any::Any;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -35,19 +35,8 @@ impl ReferenceEngine {
     }
 }
 
-struct ReferenceModule {
-    module: Arc<rs::Module>,
-    info: ModuleInfo,
-}
-
-impl Module for ReferenceModule {
-    fn info(&self) -> &ModuleInfo {
-        &self.info
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
+/// This engine's compiled modules.
+type ReferenceModule = Compiled<Arc<rs::Module>>;
 
 impl Engine for ReferenceEngine {
     fn name(&self) -> &str {
@@ -320,10 +309,7 @@ impl ReferenceStore {
 
 impl Store for ReferenceStore {
     fn instantiate(&mut self, module: &dyn Module) -> Result<Outcome<InstanceId>, ModuleError> {
-        let module = module
-            .as_any()
-            .downcast_ref::<ReferenceModule>()
-            .expect("a module compiled by the reference engine");
+        let module = ReferenceModule::of(module);
         let mut imports = Vec::with_capacity(module.module.imports.len());
         for import in &module.module.imports {
             match self.resolve_import(&import.module, &import.name) {

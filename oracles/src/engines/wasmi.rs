@@ -1,6 +1,6 @@
 //! The wasmi adapter: an independent interpreter for modules without exceptions.
 
-use crate::engine::{Engine, InstanceId, Limits, Module, Store};
+use crate::engine::{Compiled, Engine, InstanceId, Limits, Module, Store};
 use crate::engines::spectest;
 use crate::features::Features;
 use crate::module_info::{ItemKind, ModuleInfo};
@@ -10,7 +10,7 @@ use crate::outcome::{
 };
 use crate::rejection::{self, Promise, Rejection};
 use crate::value::{FuncId, Val};
-use std::any::Any;
+
 use std::collections::HashMap;
 use wasmi::TrapCode;
 use wasmi::errors::{ErrorKind, InstantiationError};
@@ -55,19 +55,8 @@ impl WasmiEngine {
     }
 }
 
-struct WasmiModule {
-    module: wasmi::Module,
-    info: ModuleInfo,
-}
-
-impl Module for WasmiModule {
-    fn info(&self) -> &ModuleInfo {
-        &self.info
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
+/// This engine's compiled modules.
+type WasmiModule = Compiled<wasmi::Module>;
 
 impl Engine for WasmiEngine {
     fn name(&self) -> &str {
@@ -358,10 +347,7 @@ impl WasmiStore {
 
 impl Store for WasmiStore {
     fn instantiate(&mut self, module: &dyn Module) -> Result<Outcome<InstanceId>, ModuleError> {
-        let module = module
-            .as_any()
-            .downcast_ref::<WasmiModule>()
-            .expect("a module compiled by the wasmi engine");
+        let module = WasmiModule::of(module);
         let mut imports = Vec::new();
         for import in module.module.imports() {
             match self.resolve_import(import.module(), import.name()) {

@@ -4,7 +4,7 @@
 //! Exceptions that escape to the host are observed for real: on `ThrownException` the pending
 //! exception object is taken from the store and its tag and fields are read.
 
-use crate::engine::{Engine, EngineError, EngineKind, InstanceId, Limits, Module, Store};
+use crate::engine::{Compiled, Engine, EngineError, EngineKind, InstanceId, Limits, Module, Store};
 use crate::engines::spectest;
 use crate::features::Features;
 use crate::module_info::{ItemKind, ModuleInfo};
@@ -14,7 +14,7 @@ use crate::outcome::{
 };
 use crate::rejection::{self, Promise, Rejection};
 use crate::value::{ExnId, FuncId, Val};
-use std::any::Any;
+
 use std::collections::HashMap;
 use wasmtime::{
     AsContextMut, Config, ExnRef, Extern, ExternRef, Func, OptLevel, OwnedRooted, Ref,
@@ -159,19 +159,8 @@ fn pulley_target() -> &'static str {
     }
 }
 
-struct WasmtimeModule {
-    module: wasmtime::Module,
-    info: ModuleInfo,
-}
-
-impl Module for WasmtimeModule {
-    fn info(&self) -> &ModuleInfo {
-        &self.info
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
+/// This engine's compiled modules.
+type WasmtimeModule = Compiled<wasmtime::Module>;
 
 impl Engine for WasmtimeEngine {
     fn name(&self) -> &str {
@@ -549,10 +538,7 @@ impl WasmtimeStore {
 
 impl Store for WasmtimeStore {
     fn instantiate(&mut self, module: &dyn Module) -> Result<Outcome<InstanceId>, ModuleError> {
-        let module = module
-            .as_any()
-            .downcast_ref::<WasmtimeModule>()
-            .expect("a module compiled by a wasmtime engine");
+        let module = WasmtimeModule::of(module);
         let mut imports = Vec::new();
         for import in module.module.imports() {
             let found = self.resolve_import(import.module(), import.name());

@@ -919,6 +919,34 @@ fn execute(code: &Code, rt: &mut Runtime, mut regs: Regs) -> Result<(), Stop> {
                     &mut rt.mems[inst.mems[$m as usize].index()]
                 };
             }
+            // A load of `$n` bytes through memarg `$m`, converted to a value by `$conv`.
+            macro_rules! ld {
+                ($n:literal, $m:expr, $conv:expr) => {
+                    tr!(load::<$n>(
+                        stack,
+                        sp,
+                        mem!($m.mem),
+                        &mut rt.counters,
+                        rt.config.count,
+                        $m.offset(),
+                        $conv
+                    ))
+                };
+            }
+            // A store through memarg `$m` of the bytes `$conv` makes of the operand.
+            macro_rules! st {
+                ($m:expr, $conv:expr) => {
+                    tr!(store(
+                        stack,
+                        &mut sp,
+                        mem_mut!($m.mem),
+                        &mut rt.counters,
+                        rt.config.count,
+                        $m.offset(),
+                        $conv
+                    ))
+                };
+            }
             loop {
                 let instr = &body[pc];
                 pc += 1;
@@ -1067,213 +1095,41 @@ fn execute(code: &Code, rt: &mut Runtime, mut regs: Regs) -> Result<(), Stop> {
                         let v = pop!();
                         rt.globals[inst.globals[x as usize].index()].value = v;
                     }
-                    Instr::I32Load(m) => tr!(load::<4>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I32(i32::from_le_bytes(b))
-                    )),
-                    Instr::I64Load(m) => tr!(load::<8>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I64(i64::from_le_bytes(b))
-                    )),
-                    Instr::F32Load(m) => tr!(load::<4>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::F32(u32::from_le_bytes(b))
-                    )),
-                    Instr::F64Load(m) => tr!(load::<8>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::F64(u64::from_le_bytes(b))
-                    )),
-                    Instr::I32Load8S(m) => tr!(load::<1>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I32(i32::from(b[0] as i8))
-                    )),
-                    Instr::I32Load8U(m) => tr!(load::<1>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I32(i32::from(b[0]))
-                    )),
-                    Instr::I32Load16S(m) => tr!(load::<2>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I32(i32::from(i16::from_le_bytes(b)))
-                    )),
-                    Instr::I32Load16U(m) => tr!(load::<2>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I32(i32::from(u16::from_le_bytes(b)))
-                    )),
-                    Instr::I64Load8S(m) => tr!(load::<1>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I64(i64::from(b[0] as i8))
-                    )),
-                    Instr::I64Load8U(m) => tr!(load::<1>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I64(i64::from(b[0]))
-                    )),
-                    Instr::I64Load16S(m) => tr!(load::<2>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I64(i64::from(i16::from_le_bytes(b)))
-                    )),
-                    Instr::I64Load16U(m) => tr!(load::<2>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I64(i64::from(u16::from_le_bytes(b)))
-                    )),
-                    Instr::I64Load32S(m) => tr!(load::<4>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I64(i64::from(i32::from_le_bytes(b)))
-                    )),
-                    Instr::I64Load32U(m) => tr!(load::<4>(
-                        stack,
-                        sp,
-                        mem!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |b| Value::I64(i64::from(u32::from_le_bytes(b)))
-                    )),
-                    Instr::I32Store(m) => tr!(store(
-                        stack,
-                        &mut sp,
-                        mem_mut!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |v: i32| v.to_le_bytes()
-                    )),
-                    Instr::I64Store(m) => tr!(store(
-                        stack,
-                        &mut sp,
-                        mem_mut!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |v: i64| v.to_le_bytes()
-                    )),
-                    Instr::F32Store(m) => tr!(store(
-                        stack,
-                        &mut sp,
-                        mem_mut!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |v: u32| v.to_le_bytes()
-                    )),
-                    Instr::F64Store(m) => tr!(store(
-                        stack,
-                        &mut sp,
-                        mem_mut!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |v: u64| v.to_le_bytes()
-                    )),
-                    Instr::I32Store8(m) => tr!(store(
-                        stack,
-                        &mut sp,
-                        mem_mut!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |v: i32| [v as u8]
-                    )),
-                    Instr::I32Store16(m) => tr!(store(
-                        stack,
-                        &mut sp,
-                        mem_mut!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |v: i32| (v as u16).to_le_bytes()
-                    )),
-                    Instr::I64Store8(m) => tr!(store(
-                        stack,
-                        &mut sp,
-                        mem_mut!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |v: i64| [v as u8]
-                    )),
-                    Instr::I64Store16(m) => tr!(store(
-                        stack,
-                        &mut sp,
-                        mem_mut!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |v: i64| (v as u16).to_le_bytes()
-                    )),
-                    Instr::I64Store32(m) => tr!(store(
-                        stack,
-                        &mut sp,
-                        mem_mut!(m.mem),
-                        &mut rt.counters,
-                        rt.config.count,
-                        m.offset(),
-                        |v: i64| (v as u32).to_le_bytes()
-                    )),
+                    Instr::I32Load(m) => ld!(4, m, |b| Value::I32(i32::from_le_bytes(b))),
+                    Instr::I64Load(m) => ld!(8, m, |b| Value::I64(i64::from_le_bytes(b))),
+                    Instr::F32Load(m) => ld!(4, m, |b| Value::F32(u32::from_le_bytes(b))),
+                    Instr::F64Load(m) => ld!(8, m, |b| Value::F64(u64::from_le_bytes(b))),
+                    Instr::I32Load8S(m) => ld!(1, m, |b| Value::I32(i32::from(b[0] as i8))),
+                    Instr::I32Load8U(m) => ld!(1, m, |b| Value::I32(i32::from(b[0]))),
+                    Instr::I32Load16S(m) => {
+                        ld!(2, m, |b| Value::I32(i32::from(i16::from_le_bytes(b))))
+                    }
+                    Instr::I32Load16U(m) => {
+                        ld!(2, m, |b| Value::I32(i32::from(u16::from_le_bytes(b))))
+                    }
+                    Instr::I64Load8S(m) => ld!(1, m, |b| Value::I64(i64::from(b[0] as i8))),
+                    Instr::I64Load8U(m) => ld!(1, m, |b| Value::I64(i64::from(b[0]))),
+                    Instr::I64Load16S(m) => {
+                        ld!(2, m, |b| Value::I64(i64::from(i16::from_le_bytes(b))))
+                    }
+                    Instr::I64Load16U(m) => {
+                        ld!(2, m, |b| Value::I64(i64::from(u16::from_le_bytes(b))))
+                    }
+                    Instr::I64Load32S(m) => {
+                        ld!(4, m, |b| Value::I64(i64::from(i32::from_le_bytes(b))))
+                    }
+                    Instr::I64Load32U(m) => {
+                        ld!(4, m, |b| Value::I64(i64::from(u32::from_le_bytes(b))))
+                    }
+                    Instr::I32Store(m) => st!(m, |v: i32| v.to_le_bytes()),
+                    Instr::I64Store(m) => st!(m, |v: i64| v.to_le_bytes()),
+                    Instr::F32Store(m) => st!(m, |v: u32| v.to_le_bytes()),
+                    Instr::F64Store(m) => st!(m, |v: u64| v.to_le_bytes()),
+                    Instr::I32Store8(m) => st!(m, |v: i32| [v as u8]),
+                    Instr::I32Store16(m) => st!(m, |v: i32| (v as u16).to_le_bytes()),
+                    Instr::I64Store8(m) => st!(m, |v: i64| [v as u8]),
+                    Instr::I64Store16(m) => st!(m, |v: i64| (v as u16).to_le_bytes()),
+                    Instr::I64Store32(m) => st!(m, |v: i64| (v as u32).to_le_bytes()),
                     Instr::RefNull(t) => push!(Value::null(t)),
                     Instr::RefIsNull => {
                         let t = &mut stack[sp - 1];
