@@ -338,26 +338,40 @@ fn finish_step(
 
 /// Reads every memory of two engines to find the first differing (memory, offset).
 fn locate_memory_difference(lanes: &mut [Lane], a: &str, b: &str) -> Option<(u32, u64)> {
-    let mut contents = |name: &str| -> Option<Vec<Vec<u8>>> {
+    let mut contents = |name: &str| {
         let lane = lanes.iter_mut().find(|l| l.engine.name() == name)?;
         let id = lane.instance?;
-        let store = lane.store.as_mut()?;
         let count = lane
             .module
             .as_ref()
             .map_or(0, |m| m.info().count(crate::module_info::ItemKind::Memory));
-        Some(
-            (0..count)
-                .map(|i| store.memory_contents(id, i).unwrap_or_default())
-                .collect(),
-        )
+        let indices: Vec<u32> = (0..count).collect();
+        Some(memory_contents(lane.store.as_deref_mut()?, id, &indices))
     };
     let ma = contents(a)?;
     let mb = contents(b)?;
-    ma.iter()
-        .zip(&mb)
-        .enumerate()
-        .find_map(|(i, (x, y))| first_difference(x, y).map(|off| (i as u32, off)))
+    first_memory_difference(&ma, &mb)
+}
+
+/// The contents of memories `indices` of `instance`, each with its index (an absent memory
+/// reads as empty).
+pub fn memory_contents(
+    store: &mut dyn Store,
+    instance: InstanceId,
+    indices: &[u32],
+) -> Vec<(u32, Vec<u8>)> {
+    indices
+        .iter()
+        .map(|&i| (i, store.memory_contents(instance, i).unwrap_or_default()))
+        .collect()
+}
+
+/// The first (memory index, offset) at which two engines' memories, as read by
+/// [`memory_contents`] for the same indices, differ.
+pub fn first_memory_difference(a: &[(u32, Vec<u8>)], b: &[(u32, Vec<u8>)]) -> Option<(u32, u64)> {
+    a.iter()
+        .zip(b)
+        .find_map(|((i, x), (_, y))| first_difference(x, y).map(|off| (*i, off)))
 }
 
 /// Runs `f`, turning a panic into its message.

@@ -182,10 +182,7 @@ impl FindingsStore {
                 self.tmp_counter.fetch_add(1, Ordering::Relaxed)
             ));
             self.write_case(&tmp, f, d, key, &target)?;
-            if target.exists() {
-                std::fs::remove_dir_all(&target).map_err(io(&target))?;
-            }
-            std::fs::rename(&tmp, &target).map_err(io(&target))?;
+            move_into_place(&tmp, &target)?;
             if !already && let Some(a) = meta["saved"].as_array_mut() {
                 a.push(json!(name));
             }
@@ -202,19 +199,11 @@ impl FindingsStore {
         key: &str,
         target: &Path,
     ) -> Result<(), FindingsError> {
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        write_module_files(dir, f.wasm, f.plan)?;
         let put = |file: &str, bytes: &[u8]| {
             let p = dir.join(file);
             std::fs::write(&p, bytes).map_err(io(&p))
         };
-        put("module.wasm", f.wasm)?;
-        let wat = wasmprinter::print_bytes(f.wasm)
-            .unwrap_or_else(|e| format!(";; wasmprinter could not print the module: {e}\n"));
-        put("module.wat", wat.as_bytes())?;
-        put(
-            "plan.json",
-            pretty(&serde_json::to_value(f.plan).unwrap_or(Value::Null)).as_bytes(),
-        )?;
         let title = case_name(f.seed, f.index);
         let table = Table::from_case(&title, f.report);
         put("report.txt", table.render().as_bytes())?;
@@ -256,6 +245,36 @@ impl FindingsStore {
         });
         put("finding.json", pretty(&finding).as_bytes())
     }
+}
+
+/// Creates `dir` and writes what every finding holds to rerun its case: `module.wasm` (the
+/// exact bytes), `module.wat` and `plan.json`.
+pub fn write_module_files(dir: &Path, wasm: &[u8], plan: &Plan) -> Result<(), FindingsError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let put = |file: &str, bytes: &[u8]| {
+        let p = dir.join(file);
+        std::fs::write(&p, bytes).map_err(io(&p))
+    };
+    put("module.wasm", wasm)?;
+    let wat = wasmprinter::print_bytes(wasm)
+        .unwrap_or_else(|e| format!(";; wasmprinter could not print the module: {e}\n"));
+    put("module.wat", wat.as_bytes())?;
+    put(
+        "plan.json",
+        pretty(&serde_json::to_value(plan).unwrap_or(Value::Null)).as_bytes(),
+    )
+}
+
+/// Moves a case folder assembled at `tmp` to `target`, replacing an older one, so that a
+/// reader sees a whole case or none.
+pub fn move_into_place(tmp: &Path, target: &Path) -> Result<(), FindingsError> {
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    if target.exists() {
+        std::fs::remove_dir_all(target).map_err(io(target))?;
+    }
+    std::fs::rename(tmp, target).map_err(io(target))
 }
 
 /// The one-line command that reruns a saved finding exactly (same bytes, same plan, same

@@ -6,7 +6,9 @@
 //! engine, each in a child process, to find the engine that dies, and saves the case as a
 //! `process-crash` finding with everything needed to reproduce it.
 
-use crate::campaign::findings::{FindingsError, bucket_dir, case_name, write_atomic};
+use crate::campaign::findings::{
+    FindingsError, bucket_dir, case_name, move_into_place, write_atomic, write_module_files,
+};
 use crate::generate::{Profile, generate};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -180,17 +182,13 @@ pub fn recover(
     let target = out
         .join(bucket_dir(&key))
         .join(case_name(orphan.seed, orphan.index));
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| FindingsError::Io { path, source }
-    };
-    std::fs::create_dir_all(&target).map_err(io(&target))?;
-    std::fs::write(target.join("module.wasm"), &wasm).map_err(io(&target))?;
-    let wat = wasmprinter::print_bytes(&wasm)
-        .unwrap_or_else(|e| format!(";; wasmprinter could not print the module: {e}\n"));
-    write_atomic(&target.join("module.wat"), &wat)?;
-    let plan = serde_json::to_string_pretty(&case.plan).unwrap_or_default();
-    write_atomic(&target.join("plan.json"), &(plan + "\n"))?;
+    // Assembled aside and moved into place whole, like every finding.
+    let tmp = out.join(".tmp").join(format!(
+        "{}-crash-{}",
+        case_name(orphan.seed, orphan.index),
+        std::process::id()
+    ));
+    write_module_files(&tmp, &wasm, &case.plan)?;
     let regenerate = |engines: &str| {
         format!(
             "cargo run --release -- fuzz --seed {} --case {} --profile {} --engines {engines}",
@@ -223,8 +221,12 @@ pub fn recover(
         "reproduce": regenerate(culprits.first().copied().unwrap_or(&orphan.engines)),
     });
     let text = serde_json::to_string_pretty(&finding).unwrap_or_default();
-    write_atomic(&target.join("finding.json"), &(text + "\n"))?;
-    std::fs::remove_file(&orphan.path).map_err(io(&orphan.path))?;
+    write_atomic(&tmp.join("finding.json"), &(text + "\n"))?;
+    move_into_place(&tmp, &target)?;
+    std::fs::remove_file(&orphan.path).map_err(|source| FindingsError::Io {
+        path: orphan.path.clone(),
+        source,
+    })?;
     Ok((target, reruns))
 }
 

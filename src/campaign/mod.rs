@@ -51,6 +51,8 @@ pub struct CaseRun {
     pub report: CaseReport,
     /// Time spent generating.
     pub generation: Duration,
+    /// How it was run (limits and comparison policy), for reruns of the same case.
+    pub options: RunOptions,
 }
 
 /// The comparison policy for a case: generated code from wasm-smith canonicalizes every NaN
@@ -91,6 +93,7 @@ pub fn run_one(
         wasm,
         report,
         generation,
+        options,
     }
 }
 
@@ -277,16 +280,11 @@ impl<'a> Campaign<'a> {
         // its name and kept (capped) in its own bucket, not filed as a new finding.
         let known = matches!(run.report.verdict, Verdict::Diverge(_))
             .then(|| {
-                let options = RunOptions {
-                    limits: self.config.limits,
-                    policy: policy_for(&run.case),
-                    continue_after_verdict: false,
-                };
                 known::classify(
                     &self.engines,
                     &run.wasm,
                     &run.case.plan,
-                    &options,
+                    &run.options,
                     &run.report,
                 )
             })
@@ -307,7 +305,7 @@ impl<'a> Campaign<'a> {
                 plan: &run.case.plan,
                 report: &run.report,
                 engines: &self.engine_list,
-                nan: policy_for(&run.case).nan,
+                nan: run.options.policy.nan,
                 known: known.map(|b| (b.name, b.regression)),
             };
             match self.store.save(&finding, key) {

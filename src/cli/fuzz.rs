@@ -249,13 +249,13 @@ fn rerun_case(
         ),
         &run.report,
     );
-    let options = oracles::RunOptions {
-        limits,
-        policy: crate::campaign::policy_for(&run.case),
-        continue_after_verdict: false,
-    };
-    let known =
-        crate::campaign::known::classify(engines, &run.wasm, &run.case.plan, &options, &run.report);
+    let known = crate::campaign::known::classify(
+        engines,
+        &run.wasm,
+        &run.case.plan,
+        &run.options,
+        &run.report,
+    );
     if json {
         let mut doc = table.to_json();
         doc["known_bug"] = serde_json::to_value(known.map(|b| b.name))?;

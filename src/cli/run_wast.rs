@@ -10,7 +10,7 @@ use anyhow::anyhow;
 use oracles::Engine;
 use oracles::compare::{DivergenceKind, Observation, Verdict, compare_step};
 use oracles::differential::{ORACLE, RunOptions};
-use oracles::digest::first_difference;
+use oracles::differential::{first_memory_difference, memory_contents};
 use spec_tests::session::{Session, Step};
 use std::path::Path;
 
@@ -69,8 +69,14 @@ pub fn run_script(
             Verdict::Diverge(d)
                 if d.kind == DivergenceKind::MemoryMismatch && d.groups.len() > 1 =>
             {
+                let memories: Vec<u32> = named
+                    .iter()
+                    .find_map(|(_, o)| o.snapshot.as_ref())
+                    .map(|s| s.memories.iter().map(|m| m.index).collect())
+                    .unwrap_or_default();
                 locate(
                     &mut sessions,
+                    &memories,
                     &d.groups[0].engines[0],
                     &d.groups[1].engines[0],
                 )
@@ -115,28 +121,15 @@ pub fn run_script(
     })
 }
 
-/// The first differing (memory, offset) between the current instances of engines `a` and `b`.
-fn locate(sessions: &mut [Session], a: &str, b: &str) -> Option<(u32, u64)> {
-    let mut contents = |name: &str| -> Option<Vec<(u32, Vec<u8>)>> {
+/// The first differing (memory, offset) between the current instances of engines `a` and `b`,
+/// reading the memories the step's snapshot listed.
+fn locate(sessions: &mut [Session], memories: &[u32], a: &str, b: &str) -> Option<(u32, u64)> {
+    let mut contents = |name: &str| {
         let session = sessions.iter_mut().find(|s| s.engine().name() == name)?;
         let id = session.current_instance()?;
-        let store = session.store_mut();
-        let indices: Vec<u32> = store
-            .snapshot(id)
-            .memories
-            .iter()
-            .map(|m| m.index)
-            .collect();
-        Some(
-            indices
-                .into_iter()
-                .map(|i| (i, store.memory_contents(id, i).unwrap_or_default()))
-                .collect(),
-        )
+        Some(memory_contents(session.store_mut(), id, memories))
     };
     let ma = contents(a)?;
     let mb = contents(b)?;
-    ma.iter()
-        .zip(&mb)
-        .find_map(|((i, x), (_, y))| first_difference(x, y).map(|off| (*i, off)))
+    first_memory_difference(&ma, &mb)
 }
