@@ -295,12 +295,7 @@ fn rewrite_body(
     ]);
     let mut f = Function::new_with_locals_types(locals);
     let g = |k: u32| base + k;
-    let bump = |f: &mut Function, k: u32| {
-        f.instruction(&I::GlobalGet(g(k)));
-        f.instruction(&I::I32Const(1));
-        f.instruction(&I::I32Add);
-        f.instruction(&I::GlobalSet(g(k)));
-    };
+    let bump = |f: &mut Function, k: u32| increment(f, base + k);
     // Entry: a fresh invocation id.
     f.instruction(&I::GlobalGet(g(INVOCATIONS)));
     f.instruction(&I::I32Const(1));
@@ -563,16 +558,19 @@ fn rewrite_body(
     Some(f)
 }
 
+/// Adds one to the i32 counter global `global`.
+fn increment(f: &mut Function, global: u32) {
+    f.instruction(&I::GlobalGet(global));
+    f.instruction(&I::I32Const(1));
+    f.instruction(&I::I32Add);
+    f.instruction(&I::GlobalSet(global));
+}
+
 /// Counts an access to 64-bit memory `mem` at `addr` (local) with static `offset` and `width`:
 /// always an access; near the bound when `addr + offset + width` is within 16 bytes of the
 /// current size (without overflow); high when `addr + offset >= 2^32`.
 fn probe_access(f: &mut Function, base: u32, mem: u32, t: &Temps, offset: u64, width: u64) {
-    let bump = |f: &mut Function, k: u32| {
-        f.instruction(&I::GlobalGet(base + k));
-        f.instruction(&I::I32Const(1));
-        f.instruction(&I::I32Add);
-        f.instruction(&I::GlobalSet(base + k));
-    };
+    let bump = |f: &mut Function, k: u32| increment(f, base + k);
     bump(f, MEM64);
     // High.
     if offset >= 1 << 32 {
@@ -611,12 +609,7 @@ fn probe_access(f: &mut Function, base: u32, mem: u32, t: &Temps, offset: u64, w
 
 /// Counts a bulk access to 64-bit memory `mem` of `len` bytes (local) at `addr` (local).
 fn probe_range(f: &mut Function, base: u32, mem: u32, t: &Temps) {
-    let bump = |f: &mut Function, k: u32| {
-        f.instruction(&I::GlobalGet(base + k));
-        f.instruction(&I::I32Const(1));
-        f.instruction(&I::I32Add);
-        f.instruction(&I::GlobalSet(base + k));
-    };
+    let bump = |f: &mut Function, k: u32| increment(f, base + k);
     bump(f, MEM64);
     // High: the last byte at or above 2^32 (d + n > 2^32, or d >= 2^32).
     f.instruction(&I::LocalGet(t.addr));
