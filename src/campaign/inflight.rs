@@ -208,7 +208,7 @@ pub fn recover(
         "seed": orphan.seed,
         "case": orphan.index,
         "profile": orphan.profile,
-        "generator": case.generator,
+        "generator": case.generator.name(),
         "generator_config": case.config,
         "engines": orphan.engines,
         "reruns": reruns.iter().map(|r| json!({

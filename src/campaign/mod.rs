@@ -61,7 +61,7 @@ pub struct CaseRun {
 /// (and poison the case, counted as `nan-payload`).
 pub fn policy_for(case: &Case) -> ComparePolicy {
     ComparePolicy {
-        nan: if case.generator == "wasm-smith" {
+        nan: if case.generator.canonical_nans() {
             NanPolicy::Exact
         } else {
             NanPolicy::ArithmeticPoisons
@@ -299,7 +299,7 @@ impl<'a> Campaign<'a> {
                 seed: self.config.seed,
                 index,
                 profile: self.config.profile.name(),
-                generator: run.case.generator,
+                generator: run.case.generator.name(),
                 config: &run.case.config,
                 wasm: &run.wasm,
                 plan: &run.case.plan,
@@ -324,7 +324,7 @@ impl<'a> Campaign<'a> {
         let tally = CaseTally {
             report: &run.report,
             generation: run.generation,
-            generator: run.case.generator,
+            generator: run.case.generator.name(),
             bucket: key.as_deref(),
             known: known.map(|b| b.name),
         };

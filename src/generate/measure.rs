@@ -75,7 +75,7 @@ fn plain_smith(seed: u64, index: u64) -> Case {
     Case {
         plan: plan::for_module(&wasm, rng.next_u64()),
         wasm,
-        generator: "plain-wasm-smith",
+        generator: super::GeneratorKind::PlainWasmSmith,
         config: String::new(),
     }
 }
@@ -256,7 +256,7 @@ fn coverage_table() {
                     let case = column.case(seed, index);
                     let (hit, thrown, caught, coverage) = measure_case(&engines, &case, limits);
                     let mut t = tallies.lock().unwrap_or_else(|e| e.into_inner());
-                    for key in [(column, "all"), (column, case.generator)] {
+                    for key in [(column, "all"), (column, case.generator.name())] {
                         let tally = t.entry(key).or_default();
                         tally.cases += 1;
                         tally.thrown += thrown;

@@ -68,6 +68,88 @@ impl fmt::Display for Profile {
     }
 }
 
+/// Which generator made a case: its identity in findings, statistics and comparison policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GeneratorKind {
+    /// wasm-smith under a swarm configuration.
+    WasmSmith,
+    /// wasm-smith with its default configuration (the measurement's baseline only).
+    PlainWasmSmith,
+    /// An exception web: functions that throw, call each other and catch.
+    ThrowWeb,
+    /// An exception web shaped as a chain (long unwinding).
+    ThrowChain,
+    /// Memory64 kernels at the bounds, inside an exception web.
+    Mem64,
+    /// What a case falls back to when its generator failed: a default exception web.
+    FallbackScenario,
+    /// What a case falls back to when even the default web failed: an empty module.
+    FallbackEmpty,
+}
+
+impl GeneratorKind {
+    /// Every kind.
+    pub const ALL: [GeneratorKind; 7] = [
+        GeneratorKind::WasmSmith,
+        GeneratorKind::PlainWasmSmith,
+        GeneratorKind::ThrowWeb,
+        GeneratorKind::ThrowChain,
+        GeneratorKind::Mem64,
+        GeneratorKind::FallbackScenario,
+        GeneratorKind::FallbackEmpty,
+    ];
+
+    /// The stable name written in findings and statistics (`wasm-smith`,
+    /// `scenario:throw-web`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            GeneratorKind::WasmSmith => "wasm-smith",
+            GeneratorKind::PlainWasmSmith => "plain-wasm-smith",
+            GeneratorKind::ThrowWeb => "scenario:throw-web",
+            GeneratorKind::ThrowChain => "scenario:throw-chain",
+            GeneratorKind::Mem64 => "scenario:mem64",
+            GeneratorKind::FallbackScenario => "fallback:scenario",
+            GeneratorKind::FallbackEmpty => "fallback:empty",
+        }
+    }
+
+    /// The kind with this [`GeneratorKind::name`].
+    pub fn from_name(name: &str) -> Option<GeneratorKind> {
+        GeneratorKind::ALL.into_iter().find(|g| g.name() == name)
+    }
+
+    /// Whether a correct generator never produces this (a fallback after a generator bug).
+    pub fn is_fallback(self) -> bool {
+        matches!(
+            self,
+            GeneratorKind::FallbackScenario | GeneratorKind::FallbackEmpty
+        )
+    }
+
+    /// Whether this is one of catchall's own scenario generators.
+    pub fn is_scenario(self) -> bool {
+        matches!(
+            self,
+            GeneratorKind::ThrowWeb | GeneratorKind::ThrowChain | GeneratorKind::Mem64
+        )
+    }
+
+    /// Whether the generated code canonicalizes every NaN its arithmetic produces, so that NaN
+    /// bits must match exactly between engines.
+    pub fn canonical_nans(self) -> bool {
+        matches!(
+            self,
+            GeneratorKind::WasmSmith | GeneratorKind::PlainWasmSmith
+        )
+    }
+}
+
+impl fmt::Display for GeneratorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One generated test case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Case {
@@ -75,9 +157,8 @@ pub struct Case {
     pub wasm: Vec<u8>,
     /// What to call, in order, on one instance.
     pub plan: Plan,
-    /// The generator: `wasm-smith`, `scenario:throw-web`, `scenario:throw-chain`,
-    /// `scenario:mem64` (or `fallback:*`, which a correct generator never produces).
-    pub generator: &'static str,
+    /// The generator that made it (a fallback only after a generator bug).
+    pub generator: GeneratorKind,
     /// A one-line description of the generator's choices for this case.
     pub config: String,
 }
@@ -193,13 +274,13 @@ fn smith_case(c: &mut Choices, lean: Lean, plan_seed: u64) -> Result<Case, Strin
     Ok(Case {
         plan: plan::for_module(&wasm, plan_seed),
         wasm,
-        generator: "wasm-smith",
+        generator: GeneratorKind::WasmSmith,
         config: swarm.describe(),
     })
 }
 
 fn scenario_case(c: &mut Choices, cfg: &ScenarioConfig, plan_seed: u64) -> Result<Case, String> {
-    let s = scenario::web::build(c, cfg, "scenario:throw-web");
+    let s = scenario::web::build(c, cfg);
     validate(&s.wasm).map_err(|e| format!("{} module invalid: {e}", s.generator))?;
     let funcs = oracles::ModuleInfo::parse(&s.wasm)
         .map(|i| i.count(oracles::ItemKind::Func))
@@ -219,14 +300,14 @@ fn fallback(data: &[u8], why: String) -> Case {
     let mut c = Choices::new(data);
     let cfg = ScenarioConfig::default();
     if let Ok(Ok(mut case)) = catch_unwind(AssertUnwindSafe(|| scenario_case(&mut c, &cfg, 0))) {
-        case.generator = "fallback:scenario";
+        case.generator = GeneratorKind::FallbackScenario;
         case.config = format!("{} (after: {why})", case.config);
         return case;
     }
     Case {
         wasm: wasm_encoder::Module::new().finish(),
         plan: Plan::default(),
-        generator: "fallback:empty",
+        generator: GeneratorKind::FallbackEmpty,
         config: why,
     }
 }
@@ -242,14 +323,14 @@ mod tests {
     #[test]
     fn every_case_validates_and_no_generator_fails() {
         for profile in Profile::ALL {
-            let mut generators: BTreeMap<&str, u32> = BTreeMap::new();
+            let mut generators: BTreeMap<GeneratorKind, u32> = BTreeMap::new();
             for index in 0..CASES {
                 let case = generate(0xca7c_4a11, index, profile);
                 if let Err(e) = validate(&case.wasm) {
                     panic!("{profile} case {index} ({}) invalid: {e}", case.generator);
                 }
                 assert!(
-                    !case.generator.starts_with("fallback"),
+                    !case.generator.is_fallback(),
                     "{profile} case {index}: {} {}",
                     case.generator,
                     case.config
@@ -260,10 +341,14 @@ mod tests {
             eprintln!("{profile}: {generators:?}");
             let scenarios: u32 = generators
                 .iter()
-                .filter(|(g, _)| g.starts_with("scenario"))
+                .filter(|(g, _)| g.is_scenario())
                 .map(|(_, n)| n)
                 .sum();
-            assert!(generators.get("wasm-smith").is_some_and(|&n| n > 0));
+            assert!(
+                generators
+                    .get(&GeneratorKind::WasmSmith)
+                    .is_some_and(|&n| n > 0)
+            );
             assert_eq!(scenarios > 0, profile != Profile::Smith, "{profile}");
         }
     }
@@ -293,7 +378,7 @@ mod tests {
                 for profile in Profile::ALL {
                     let case = generate_from_bytes(&data, profile);
                     validate(&case.wasm).unwrap();
-                    assert!(!case.generator.starts_with("fallback"), "{}", case.config);
+                    assert!(!case.generator.is_fallback(), "{}", case.config);
                 }
             }
         }
@@ -305,7 +390,12 @@ mod tests {
         for index in 0..300 {
             let case = generate_without_exceptions(9, index);
             validate(&case.wasm).unwrap();
-            assert_eq!(case.generator, "wasm-smith", "{index}: {}", case.config);
+            assert_eq!(
+                case.generator,
+                GeneratorKind::WasmSmith,
+                "{index}: {}",
+                case.config
+            );
             assert!(!case.config.contains("exceptions"), "{}", case.config);
             let f = oracles::ModuleInfo::parse(&case.wasm).unwrap().features;
             assert!(!f.contains(oracles::Features::EXCEPTIONS), "{index}");
@@ -331,12 +421,26 @@ mod tests {
             let m = generate(5, index, Profile::Memory64);
             let fe = oracles::ModuleInfo::parse(&e.wasm).unwrap().features;
             let fm = oracles::ModuleInfo::parse(&m.wasm).unwrap().features;
-            if e.generator.starts_with("scenario") {
+            if e.generator.is_scenario() {
                 assert!(fe.contains(oracles::Features::EXCEPTIONS), "{}", e.config);
             }
-            if m.generator.starts_with("scenario") {
+            if m.generator.is_scenario() {
                 assert!(fm.contains(oracles::Features::MEMORY64), "{}", m.config);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod generator_kind_tests {
+    use super::GeneratorKind;
+
+    #[test]
+    fn names_round_trip_and_are_distinct() {
+        for g in GeneratorKind::ALL {
+            assert_eq!(GeneratorKind::from_name(g.name()), Some(g));
+            assert_eq!(g.to_string(), g.name());
+        }
+        assert_eq!(GeneratorKind::from_name("no-such-generator"), None);
     }
 }

@@ -422,8 +422,8 @@ pub struct Scenario {
     pub wasm: Vec<u8>,
     /// The functions the plan calls.
     pub entries: Vec<Entry>,
-    /// The generator's name (`scenario:throw-web`).
-    pub generator: &'static str,
+    /// Which scenario generator made it.
+    pub generator: crate::generate::GeneratorKind,
     /// A one-line description of the knobs.
     pub config: String,
 }

@@ -7,12 +7,13 @@ use super::body::FuncBuilder;
 use super::config::{ScenarioConfig, Shape, Start, TableChoice};
 use super::mem64;
 use super::{Entry, FuncDecl, Global, Layout, Mem, Role, Scenario, Sig, Table, Ty, Types};
+use crate::generate::GeneratorKind;
 use crate::generate::addresses;
 use crate::generate::choices::Choices;
 use oracles::Val;
 
 /// Builds a scenario module from `cfg`: the layout first, then every body.
-pub fn build(c: &mut Choices, cfg: &ScenarioConfig, generator: &'static str) -> Scenario {
+pub fn build(c: &mut Choices, cfg: &ScenarioConfig) -> Scenario {
     let mut types = Types::default();
     let mut layout = Layout {
         budget: cfg.budget,
@@ -148,9 +149,9 @@ pub fn build(c: &mut Choices, cfg: &ScenarioConfig, generator: &'static str) -> 
         wasm,
         entries,
         generator: match (cfg.kernels > 0, cfg.shape) {
-            (true, _) => "scenario:mem64",
-            (false, Shape::Chain) if generator == "scenario:throw-web" => "scenario:throw-chain",
-            _ => generator,
+            (true, _) => GeneratorKind::Mem64,
+            (false, Shape::Chain) => GeneratorKind::ThrowChain,
+            (false, Shape::Web) => GeneratorKind::ThrowWeb,
         },
         config,
     }
