@@ -360,3 +360,121 @@ fn print_table(
         println!();
     }
 }
+
+/// One generator's share of cases with each reference counter, and of cases each engine runs.
+#[derive(Default)]
+struct RefTally {
+    cases: u64,
+    thrown: u64,
+    across: u64,
+    by_kind: [u64; 4],
+    throw_ref: u64,
+    engines_ran: BTreeMap<&'static str, u64>,
+}
+
+/// The reference interpreter's coverage per profile and generator, the numbers the campaign's
+/// `stats.json` reports (exceptions thrown, caught across frames, each catch kind, `throw_ref`),
+/// plus the share of cases wasmi and Winch accept (they lack exceptions):
+///
+/// ```text
+/// CATCHALL_MEASURE_CASES=1000 cargo test --release --lib generate::measure::reference_coverage -- --ignored --nocapture
+/// ```
+#[test]
+#[ignore = "measurement: prints the reference's coverage per generator"]
+fn reference_coverage_by_generator() {
+    let cases = env("CATCHALL_MEASURE_CASES", 1000);
+    let seed = env("CATCHALL_MEASURE_SEED", 1);
+    let threads = env("CATCHALL_MEASURE_THREADS", 2) as usize;
+    let reference = EngineKind::Reference.build().expect("reference");
+    let others: Vec<Box<dyn oracles::Engine>> = [EngineKind::Wasmi, EngineKind::Winch]
+        .iter()
+        .map(|k| k.build().expect("engine"))
+        .collect();
+    for profile in Profile::ALL {
+        let tallies: Mutex<BTreeMap<&'static str, RefTally>> = Mutex::new(BTreeMap::new());
+        let next = Mutex::new(0u64);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    loop {
+                        let index = {
+                            let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
+                            *n += 1;
+                            *n - 1
+                        };
+                        if index >= cases {
+                            break;
+                        }
+                        let case = generate(seed, index, profile);
+                        let wasm = oracles::expose::expose(&case.wasm).unwrap_or(case.wasm.clone());
+                        let report = run_case(
+                            &[reference.as_ref()],
+                            &wasm,
+                            &case.plan,
+                            &RunOptions::default(),
+                        );
+                        let features = oracles::ModuleInfo::parse(&wasm)
+                            .map(|i| i.features)
+                            .unwrap_or_default();
+                        let ran: Vec<&'static str> = others
+                            .iter()
+                            .filter(|e| {
+                                e.features().contains(features)
+                                    && !matches!(
+                                        e.compile(&wasm),
+                                        Err(oracles::ModuleError::Unsupported(_))
+                                    )
+                            })
+                            .map(|e| {
+                                if e.name() == "wasmi" {
+                                    "wasmi"
+                                } else {
+                                    "winch"
+                                }
+                            })
+                            .collect();
+                        let c = report.coverage.unwrap_or_default();
+                        let mut t = tallies.lock().unwrap_or_else(|e| e.into_inner());
+                        for key in ["all", case.generator.name()] {
+                            let t = t.entry(key).or_default();
+                            t.cases += 1;
+                            t.thrown += u64::from(c.thrown > 0);
+                            t.across += u64::from(c.caught_across_frames > 0);
+                            for (k, n) in t.by_kind.iter_mut().zip(c.caught_by_kind) {
+                                *k += u64::from(n > 0);
+                            }
+                            t.throw_ref += u64::from(c.throw_refs > 0);
+                            for e in &ran {
+                                *t.engines_ran.entry(e).or_default() += 1;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        let tallies = tallies.into_inner().unwrap_or_else(|e| e.into_inner());
+        println!("\n## {profile}: {cases} cases, seed {seed}\n");
+        println!(
+            "| generator | share | thrown | across frames | catch | catch_ref | catch_all | catch_all_ref | throw_ref | wasmi runs | winch runs |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let pct = |n: u64, of: u64| 100.0 * n as f64 / of.max(1) as f64;
+        for (g, t) in &tallies {
+            print!(
+                "| {g} | {:.1}% | {:.1}% | {:.1}% |",
+                pct(t.cases, cases),
+                pct(t.thrown, t.cases),
+                pct(t.across, t.cases)
+            );
+            for k in t.by_kind {
+                print!(" {:.1}% |", pct(k, t.cases));
+            }
+            println!(
+                " {:.1}% | {:.1}% | {:.1}% |",
+                pct(t.throw_ref, t.cases),
+                pct(t.engines_ran.get("wasmi").copied().unwrap_or(0), t.cases),
+                pct(t.engines_ran.get("winch").copied().unwrap_or(0), t.cases)
+            );
+        }
+    }
+}

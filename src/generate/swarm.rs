@@ -19,8 +19,9 @@ pub enum Lean {
     /// Exceptions and memory64 both forced on, with at least one memory; the rest (tag
     /// counts included, so that some modules use no exceptions) as [`Lean::Mixed`].
     Both,
-    /// Exceptions off (for engines without them) and memory64 forced on, with at least one
-    /// memory; the rest as [`Lean::Mixed`].
+    /// Exceptions off (for engines without them: wasmi, Winch) and memory64 forced on, with at
+    /// least one memory; tail calls and reference types (whose `externref` Winch lacks) on only
+    /// a quarter of the time; the rest as [`Lean::Mixed`].
     Portable,
 }
 
@@ -103,10 +104,17 @@ pub fn choose(c: &mut Choices, lean: Lean) -> Swarm {
         Lean::Throw => c.chance(1, 2),
         Lean::Mixed => c.chance(3, 4),
     };
-    config.reference_types_enabled = lean == Lean::Throw || c.chance(4, 5);
+    config.reference_types_enabled = match lean {
+        Lean::Throw => true,
+        Lean::Portable => c.chance(1, 4),
+        _ => c.chance(4, 5),
+    };
     config.multi_value_enabled = c.chance(4, 5);
     config.bulk_memory_enabled = c.chance(4, 5);
-    config.tail_call_enabled = c.chance(2, 3);
+    config.tail_call_enabled = match lean {
+        Lean::Portable => c.chance(1, 4),
+        _ => c.chance(2, 3),
+    };
     config.extended_const_enabled = c.chance(1, 2);
     config.saturating_float_to_int_enabled = c.chance(4, 5);
     config.sign_extension_ops_enabled = c.chance(4, 5);

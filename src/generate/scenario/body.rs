@@ -7,7 +7,7 @@
 //! the counted loop's own back edge); it only calls functions of the layout's web, whose
 //! budget prologue bounds recursion.
 
-use super::config::{ScenarioConfig, Shape, Start, TableChoice};
+use super::config::{ScenarioConfig, Shape, Start, TableChoice, Weights};
 use super::{EXN_HEAP, Layout, Role, Ty, Types};
 use crate::generate::addresses;
 use crate::generate::args::{F32_BOUNDARIES, F64_BOUNDARIES, I32_BOUNDARIES, I64_BOUNDARIES};
@@ -39,46 +39,127 @@ struct Label {
     types: Vec<Ty>,
 }
 
-/// The statement building blocks, in [`FuncBuilder::weights`] order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Stmt {
-    Throw,
-    Call,
-    CallIndirect,
-    TailCall,
-    TryTable,
-    ThrowRef,
-    Stash,
-    GlobalWrite,
-    Store,
-    Load,
-    Bulk,
-    Grow,
-    Trap,
-    Branch,
-    Switch,
-    Exit,
-    Looped,
+/// One statement building block: a row of [`STATEMENTS`], as wasm-smith's code builder pairs
+/// each instruction with its validity predicate.
+pub struct StmtRow {
+    /// The block's name (as in [`Weights`]).
+    pub name: &'static str,
+    /// Its weight among the blocks that apply: the [`Weights`] knob it reads.
+    pub knob: fn(&mut Weights) -> &mut u32,
+    /// Whether it can be built here: its prerequisites (a memory, tags, a table, a callee,
+    /// room to nest) are present.
+    pub applies: fn(&FuncBuilder) -> bool,
+    /// Emits it; it leaves the operand stack as it found it.
+    pub build: fn(&mut FuncBuilder, &mut Choices),
 }
 
-const STMTS: [Stmt; 17] = [
-    Stmt::Throw,
-    Stmt::Call,
-    Stmt::CallIndirect,
-    Stmt::TailCall,
-    Stmt::TryTable,
-    Stmt::ThrowRef,
-    Stmt::Stash,
-    Stmt::GlobalWrite,
-    Stmt::Store,
-    Stmt::Load,
-    Stmt::Bulk,
-    Stmt::Grow,
-    Stmt::Trap,
-    Stmt::Branch,
-    Stmt::Switch,
-    Stmt::Exit,
-    Stmt::Looped,
+/// Every statement building block, one row each.
+pub const STATEMENTS: &[StmtRow] = &[
+    StmtRow {
+        name: "throw",
+        knob: |w| &mut w.throw,
+        applies: |b| !b.layout.tags.is_empty(),
+        build: |b, c| b.stmt_throw(c),
+    },
+    StmtRow {
+        name: "call",
+        knob: |w| &mut w.call,
+        applies: |b| !b.callees().is_empty(),
+        build: |b, c| b.stmt_call(c),
+    },
+    StmtRow {
+        name: "call_indirect",
+        knob: |w| &mut w.call_indirect,
+        applies: |b| b.has_table_elements(),
+        build: |b, c| b.stmt_call_indirect(c),
+    },
+    StmtRow {
+        name: "tail_call",
+        knob: |w| &mut w.tail_call,
+        applies: |b| b.cfg.tail_calls && b.tail_candidates(),
+        build: |b, c| b.stmt_tail_call(c),
+    },
+    StmtRow {
+        name: "try_table",
+        knob: |w| &mut w.try_table,
+        applies: |b| b.may_nest(),
+        build: |b, c| b.stmt_try_table(c),
+    },
+    StmtRow {
+        name: "throw_ref",
+        knob: |w| &mut w.throw_ref,
+        applies: |_| true,
+        build: |b, c| b.stmt_throw_ref(c),
+    },
+    StmtRow {
+        name: "stash",
+        knob: |w| &mut w.stash,
+        applies: |b| !b.layout.scratch(Ty::Exn).is_empty(),
+        build: |b, c| b.stmt_stash(c),
+    },
+    StmtRow {
+        name: "global_write",
+        knob: |w| &mut w.global_write,
+        applies: |b| {
+            let l = b.layout;
+            l.globals.iter().any(|g| g.role == Role::Scratch) || l.global(Role::Counter).is_some()
+        },
+        build: |b, c| b.stmt_global_write(c),
+    },
+    StmtRow {
+        name: "store",
+        knob: |w| &mut w.store,
+        applies: |b| b.has_memory(),
+        build: |b, c| b.stmt_store(c),
+    },
+    StmtRow {
+        name: "load",
+        knob: |w| &mut w.load,
+        applies: |b| b.has_memory(),
+        build: |b, c| b.stmt_load(c),
+    },
+    StmtRow {
+        name: "bulk",
+        knob: |w| &mut w.bulk,
+        applies: |b| b.has_memory(),
+        build: |b, c| b.stmt_bulk(c),
+    },
+    StmtRow {
+        name: "grow",
+        knob: |w| &mut w.grow,
+        applies: |b| b.has_memory(),
+        build: |b, c| b.stmt_grow(c),
+    },
+    StmtRow {
+        name: "trap",
+        knob: |w| &mut w.trap,
+        applies: |_| true,
+        build: |b, c| b.stmt_trap(c),
+    },
+    StmtRow {
+        name: "branch",
+        knob: |w| &mut w.branch,
+        applies: |b| b.may_nest(),
+        build: |b, c| b.stmt_branch(c),
+    },
+    StmtRow {
+        name: "switch",
+        knob: |w| &mut w.switch,
+        applies: |b| b.may_nest(),
+        build: |b, c| b.stmt_switch(c),
+    },
+    StmtRow {
+        name: "exit",
+        knob: |w| &mut w.exit,
+        applies: |_| true,
+        build: |b, c| b.stmt_exit(c),
+    },
+    StmtRow {
+        name: "looped",
+        knob: |w| &mut w.looped,
+        applies: |b| b.may_nest(),
+        build: |b, c| b.stmt_looped(c),
+    },
 ];
 
 /// A catch clause being planned: its kind (0 `catch`, 1 `catch_ref`, 2 `catch_all`, 3
@@ -240,16 +321,39 @@ impl<'a> FuncBuilder<'a> {
         self.emit(I::End);
     }
 
-    /// An entry's body: reset the budget, pass the parameters to `target`, end.
-    pub fn entry_body(&mut self, target: u32) {
+    /// An entry's body: reset the budget, pass the parameters to `target`, end. With
+    /// probability `catch_percent` the call runs inside a `try_table` whose handlers catch what
+    /// escapes the web (across at least one frame) and may rethrow it to the host; the
+    /// results are then kept in fresh locals (zeros when the call threw).
+    pub fn entry_body(&mut self, c: &mut Choices, target: u32, catch_percent: u32) {
         if let Some(b) = self.layout.global(Role::Budget) {
             self.emit(I::I32Const(self.layout.budget as i32));
             self.emit(I::GlobalSet(b));
         }
-        for i in 0..self.params.len() {
-            self.emit(I::LocalGet(i as u32));
+        let params = self.params.len() as u32;
+        if !c.chance(u64::from(catch_percent), 100) {
+            for i in 0..params {
+                self.emit(I::LocalGet(i));
+            }
+            self.emit(I::Call(target));
+            self.emit(I::End);
+            return;
         }
-        self.emit(I::Call(target));
+        let results = self.results.clone();
+        let kept: Vec<u32> = results.iter().map(|&t| self.new_local(t)).collect();
+        self.reserved.extend(&kept);
+        self.try_table_around(c, &mut |b, _| {
+            for i in 0..params {
+                b.emit(I::LocalGet(i));
+            }
+            b.emit(I::Call(target));
+            for &l in kept.iter().rev() {
+                b.emit(I::LocalSet(l));
+            }
+        });
+        for &l in &kept {
+            self.emit(I::LocalGet(l));
+        }
         self.emit(I::End);
     }
 
@@ -300,70 +404,45 @@ impl<'a> FuncBuilder<'a> {
     // ---------------------------------------------------------------------------------------
     // Statements.
 
-    /// Which statements are possible here, weighted by the `weights` knob.
-    fn weights(&self) -> [u32; STMTS.len()] {
-        let w = &self.cfg.weights;
-        let l = self.layout;
-        let nested = self.depth < self.cfg.max_depth;
-        let mem = !l.mems.is_empty();
-        let tags = !l.tags.is_empty();
-        let table = l.table.as_ref().is_some_and(|t| !t.elements.is_empty());
-        let calls = !self.callees().is_empty();
-        let tail = self.cfg.tail_calls && self.tail_candidates();
-        let exn_globals = !l.scratch(Ty::Exn).is_empty();
-        let globals =
-            l.globals.iter().any(|g| g.role == Role::Scratch) || l.global(Role::Counter).is_some();
-        let on = |b: bool, w: u32| if b { w } else { 0 };
-        [
-            on(tags, w.throw),
-            on(calls, w.call),
-            on(table, w.call_indirect),
-            on(tail, w.tail_call),
-            on(nested, w.try_table),
-            w.throw_ref,
-            on(exn_globals, w.stash),
-            on(globals, w.global_write),
-            on(mem, w.store),
-            on(mem, w.load),
-            on(mem, w.bulk),
-            on(mem, w.grow),
-            w.trap,
-            on(nested, w.branch),
-            on(nested, w.switch),
-            w.exit,
-            on(nested, w.looped),
-        ]
+    /// Whether blocks may nest one level deeper here (knob `max_depth`).
+    fn may_nest(&self) -> bool {
+        self.depth < self.cfg.max_depth
     }
 
-    /// One statement, chosen by weight.
+    /// Whether the layout has a memory.
+    fn has_memory(&self) -> bool {
+        !self.layout.mems.is_empty()
+    }
+
+    /// Whether the layout has a table with elements.
+    fn has_table_elements(&self) -> bool {
+        self.layout
+            .table
+            .as_ref()
+            .is_some_and(|t| !t.elements.is_empty())
+    }
+
+    /// One statement: a row of [`STATEMENTS`] that applies here, chosen by weight.
     pub fn stmt(&mut self, c: &mut Choices) {
         if self.stmts_left == 0 {
             return;
         }
         self.stmts_left -= 1;
-        let weights = self.weights();
+        let weights: Vec<u32> = STATEMENTS
+            .iter()
+            .map(|row| {
+                if (row.applies)(self) {
+                    let mut w = self.cfg.weights;
+                    *(row.knob)(&mut w)
+                } else {
+                    0
+                }
+            })
+            .collect();
         if weights.iter().all(|&w| w == 0) {
             return;
         }
-        match STMTS[c.weighted(&weights)] {
-            Stmt::Throw => self.stmt_throw(c),
-            Stmt::Call => self.stmt_call(c),
-            Stmt::CallIndirect => self.stmt_call_indirect(c),
-            Stmt::TailCall => self.stmt_tail_call(c),
-            Stmt::TryTable => self.stmt_try_table(c),
-            Stmt::ThrowRef => self.stmt_throw_ref(c),
-            Stmt::Stash => self.stmt_stash(c),
-            Stmt::GlobalWrite => self.stmt_global_write(c),
-            Stmt::Store => self.stmt_store(c),
-            Stmt::Load => self.stmt_load(c),
-            Stmt::Bulk => self.stmt_bulk(c),
-            Stmt::Grow => self.stmt_grow(c),
-            Stmt::Trap => self.stmt_trap(c),
-            Stmt::Branch => self.stmt_branch(c),
-            Stmt::Switch => self.stmt_switch(c),
-            Stmt::Exit => self.stmt_exit(c),
-            Stmt::Looped => self.stmt_looped(c),
-        }
+        (STATEMENTS[c.weighted(&weights)].build)(self, c);
     }
 
     /// A nested block of 1..=`block_len` statements, one level deeper.
@@ -597,6 +676,27 @@ impl<'a> FuncBuilder<'a> {
     /// end
     /// ```
     pub fn stmt_try_table(&mut self, c: &mut Choices) {
+        let call_first = c.chance(u64::from(self.cfg.call_in_try_percent), 100);
+        self.try_table_around(c, &mut |b, c| {
+            if call_first {
+                b.call_that_may_throw(c);
+            }
+            b.block(c);
+        });
+    }
+
+    /// A call to a web function (direct, or through the table when there is one), so that
+    /// what the callee throws unwinds at least one frame to reach the caller's handlers.
+    fn call_that_may_throw(&mut self, c: &mut Choices) {
+        if self.has_table_elements() && c.chance(1, 4) {
+            self.stmt_call_indirect(c);
+        } else {
+            self.stmt_call(c);
+        }
+    }
+
+    /// A `try_table` (see [`FuncBuilder::stmt_try_table`]) whose body `body` emits.
+    fn try_table_around(&mut self, c: &mut Choices, body: &mut dyn FnMut(&mut Self, &mut Choices)) {
         let ntags = self.layout.tags.len() as u64;
         let n = c.range32(1, self.cfg.max_clauses);
         let mut planned: Vec<(u8, u32, Vec<Ty>)> = Vec::new();
@@ -673,7 +773,7 @@ impl<'a> FuncBuilder<'a> {
             LabelKind::Try,
             vec![],
         );
-        self.block(c);
+        body(self, c);
         self.close();
         self.emit(I::Br(self.depth_to(exit)));
         for types in handlers {
@@ -1348,4 +1448,58 @@ fn load_op(c: &mut Choices, ty: Ty) -> (u64, fn(MemArg) -> I<'static>) {
 /// Whether a table choice declares a table.
 pub fn has_table(t: TableChoice) -> bool {
     t != TableChoice::None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::scenario::config::{MemChoice, ScenarioConfig};
+    use crate::generate::scenario::web;
+
+    /// Knobs under which every statement applies somewhere: memories of both index types,
+    /// passive data, tags, a table, tail calls, exnref globals.
+    fn rich() -> ScenarioConfig {
+        ScenarioConfig {
+            memories: vec![
+                MemChoice {
+                    mem64: true,
+                    min: 1,
+                    max: Some(4),
+                },
+                MemChoice {
+                    mem64: false,
+                    min: 1,
+                    max: None,
+                },
+            ],
+            passive_data: 1,
+            ..ScenarioConfig::default()
+        }
+    }
+
+    #[test]
+    fn every_statement_row_alone_builds_valid_modules() {
+        let names: Vec<&str> = STATEMENTS.iter().map(|r| r.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "row names are distinct");
+        for row in STATEMENTS {
+            let mut cfg = rich();
+            for other in STATEMENTS {
+                *(other.knob)(&mut cfg.weights) = 0;
+            }
+            *(row.knob)(&mut cfg.weights) = 1;
+            for seed in 0..40u64 {
+                let data: Vec<u8> = (0..4096u64)
+                    .map(|i| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ seed.wrapping_mul(31)) as u8)
+                    .map(|b| b.rotate_left(seed as u32 % 8))
+                    .collect();
+                let s = web::build(&mut Choices::new(&data), &cfg);
+                if let Err(e) = crate::generate::validate(&s.wasm) {
+                    panic!("row {}: seed {seed}: {e}", row.name);
+                }
+            }
+        }
+    }
 }

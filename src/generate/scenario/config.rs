@@ -188,6 +188,17 @@ pub struct ScenarioConfig {
     /// Memory kernels (`load0`, `store0`, `fill`, `copy`, `grow`, ...) that take addresses as
     /// arguments, for the memory64 scenario. Default 0.
     pub kernels: u32,
+    /// Percentage of `try_table` bodies that begin with a call (direct or through the table),
+    /// so that what the callee throws is caught across a frame. Default 60.
+    pub call_in_try_percent: u32,
+    /// Percentage of entries whose call into the web runs inside a `try_table`: what escapes
+    /// the web is then caught (or rethrown to the host by `throw_ref`) across frames instead of
+    /// escaping at once. Default 50; interacts with `rethrow_percent`.
+    pub entry_catch_percent: u32,
+    /// Percentage of web functions whose first statement is a throw (guarded like any other,
+    /// see `unguarded_throw_percent`), before anything that may trap: a path that always
+    /// traps early would otherwise never throw. Default 50.
+    pub throw_first_percent: u32,
 }
 
 impl Default for ScenarioConfig {
@@ -221,6 +232,9 @@ impl Default for ScenarioConfig {
             grow_cap_pages: 16,
             entries: 3,
             kernels: 0,
+            call_in_try_percent: 60,
+            entry_catch_percent: 50,
+            throw_first_percent: 50,
         }
     }
 }
@@ -276,6 +290,9 @@ impl ScenarioConfig {
             budget: *c.pick(&[16, 32, 64, 128]),
             exn_globals: c.range32(0, 2),
             entries: c.range32(1, 4),
+            call_in_try_percent: *c.pick(&[30, 60, 90]),
+            entry_catch_percent: *c.pick(&[25, 50, 75]),
+            throw_first_percent: *c.pick(&[25, 50, 75]),
             ..ScenarioConfig::default()
         };
         k.weights = Weights {
@@ -341,7 +358,8 @@ impl ScenarioConfig {
         let mut s = format!(
             "funcs={} shape={:?} back_edges={}% sigs={} tags={} payload<={}{}{} stmts={} \
              block<={} depth<={} clauses<={} outer_targets={}% unguarded_throws={}% \
-             rethrows={}% table={:?} start={:?} budget={} exn_globals={} entries={}",
+             rethrows={}% table={:?} start={:?} budget={} exn_globals={} entries={} \
+             calls_in_try={}% entry_catches={}% throws_first={}%",
             self.funcs,
             self.shape,
             self.back_edge_percent,
@@ -362,6 +380,9 @@ impl ScenarioConfig {
             self.budget,
             self.exn_globals,
             self.entries,
+            self.call_in_try_percent,
+            self.entry_catch_percent,
+            self.throw_first_percent,
         );
         if self.tail_calls {
             s.push_str(" tail-call");

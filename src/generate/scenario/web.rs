@@ -85,6 +85,9 @@ pub fn build(c: &mut Choices, cfg: &ScenarioConfig) -> Scenario {
         let decl = &layout.funcs[f as usize];
         if decl.callable {
             b.budget_prologue();
+            if c.chance(u64::from(cfg.throw_first_percent), 100) {
+                b.stmt_throw(c);
+            }
             b.statements(c);
             b.epilogue(c);
         } else if let Some(target) = decl
@@ -93,7 +96,7 @@ pub fn build(c: &mut Choices, cfg: &ScenarioConfig) -> Scenario {
             .and_then(|k| k.parse::<usize>().ok())
             .and_then(|k| targets.get(k))
         {
-            b.entry_body(*target);
+            b.entry_body(c, *target, cfg.entry_catch_percent);
         } else if Some(f) == layout.start {
             b.start_body(c, cfg.start);
         } else if let Some(kernel) = kernels.get(&f) {
