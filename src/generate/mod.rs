@@ -25,7 +25,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use swarm::Lean;
 
 /// Which mix of generators a campaign draws from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Profile {
     /// About half swarm-configured wasm-smith (exceptions and memory64 each on most of the
     /// time), half scenarios (exception webs, some with memories, and memory64 kernels).
@@ -50,6 +51,11 @@ impl Profile {
         Profile::Memory64,
         Profile::Smith,
     ];
+
+    /// The profile named `name` (as [`Profile::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
 
     /// The profile's name on the command line.
     pub fn name(self) -> &'static str {
@@ -250,12 +256,38 @@ pub fn generate_from_bytes(data: &[u8], profile: Profile) -> Case {
     generate_with(data, |c| choose_generator(c, profile))
 }
 
-/// The case made from `data` by the generator `choose` picks.
+/// The case made from `data` by the generator `choose` picks, falling back (see [`fallback`])
+/// when the generator fails: a campaign must not stop on a generator bug, and counts fallbacks
+/// by their [`GeneratorKind`].
 fn generate_with(data: &[u8], choose: impl FnOnce(&mut Choices) -> Generator) -> Case {
+    match catch_unwind(AssertUnwindSafe(|| make(data, choose))) {
+        Ok(Ok(case)) => case,
+        Ok(Err(why)) => fallback(data, why.to_string()),
+        Err(_) => fallback(data, "generator panicked".into()),
+    }
+}
+
+/// A generator failed to make a valid case: a bug in catchall's generators.
+#[derive(Debug, thiserror::Error)]
+#[error("generator bug: {0}")]
+pub struct GenerateError(String);
+
+/// The case made from raw input bytes with no safety net, for fuzz targets, where a generator
+/// bug must be a crash rather than a silent fallback: a generator that panics panics here, and
+/// one that makes an invalid module returns the error.
+pub fn generate_strict(data: &[u8], profile: Profile) -> Result<Case, GenerateError> {
+    make(data, |c| choose_generator(c, profile))
+}
+
+/// Makes the case: the plan's seed, then the generator `choose` picks, then its module.
+fn make(
+    data: &[u8],
+    choose: impl FnOnce(&mut Choices) -> Generator,
+) -> Result<Case, GenerateError> {
     let mut c = Choices::new(data);
     let plan_seed = c.bits();
     let generator = choose(&mut c);
-    let made = catch_unwind(AssertUnwindSafe(|| match generator {
+    match generator {
         Generator::Smith(lean) => smith_case(&mut c, lean, plan_seed),
         Generator::Web(memory) => {
             let cfg = ScenarioConfig::choose_web(&mut c, memory);
@@ -265,12 +297,8 @@ fn generate_with(data: &[u8], choose: impl FnOnce(&mut Choices) -> Generator) ->
             let cfg = ScenarioConfig::choose_mem64(&mut c);
             scenario_case(&mut c, &cfg, plan_seed)
         }
-    }));
-    match made {
-        Ok(Ok(case)) => case,
-        Ok(Err(why)) => fallback(data, why),
-        Err(_) => fallback(data, "generator panicked".into()),
     }
+    .map_err(GenerateError)
 }
 
 fn smith_case(c: &mut Choices, lean: Lean, plan_seed: u64) -> Result<Case, String> {
@@ -360,6 +388,22 @@ mod tests {
     }
 
     #[test]
+    fn strict_generation_makes_the_same_cases_without_a_safety_net() {
+        for profile in Profile::ALL {
+            for index in 0..100 {
+                let data = case_input(77, index);
+                let strict = generate_strict(&data, profile).expect("no generator bug");
+                assert_eq!(
+                    strict,
+                    generate_from_bytes(&data, profile),
+                    "{profile} {index}"
+                );
+            }
+        }
+        assert_eq!(Profile::from_name("no-such-profile"), None);
+    }
+
+    #[test]
     fn cases_are_pure_functions_of_seed_and_index() {
         for profile in Profile::ALL {
             for index in [0, 1, 17, 999] {
@@ -412,11 +456,13 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "cli")]
     fn profiles_have_their_names() {
         use clap::ValueEnum;
         for p in Profile::ALL {
             assert_eq!(p.to_possible_value().unwrap().get_name(), p.to_string());
             assert_eq!(Profile::from_str(p.name(), false), Ok(p));
+            assert_eq!(Profile::from_name(p.name()), Some(p));
         }
     }
 
