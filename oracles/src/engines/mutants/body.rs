@@ -56,7 +56,9 @@ impl Shape {
 
     /// Whether memory `memory` is a 64-bit memory.
     pub fn memory64(&self, memory: u32) -> bool {
-        self.memories.get(memory as usize).is_some_and(|m| m.memory64)
+        self.memories
+            .get(memory as usize)
+            .is_some_and(|m| m.memory64)
     }
 }
 
@@ -467,7 +469,9 @@ pub fn rewrite_module_explained(wasm: &[u8], rewrite: Rewrite) -> Result<Vec<u8>
 }
 
 fn original_body(body: &wasmparser::FunctionBody) -> Option<wasm_encoder::Function> {
-    let mut f = RoundtripReencoder.new_function_with_parsed_locals(body).ok()?;
+    let mut f = RoundtripReencoder
+        .new_function_with_parsed_locals(body)
+        .ok()?;
     let mut reader = body.get_operators_reader().ok()?;
     while !reader.eof() {
         let op = reader.read().ok()?;
@@ -604,7 +608,9 @@ fn parse(wasm: &[u8]) -> Result<(Shape, Vec<wasmparser::FunctionBody<'_>>), Skip
         while !reader.eof() {
             if let Operator::TryTable { try_table } = reader.read()? {
                 for c in &try_table.catches {
-                    if let wasmparser::Catch::One { tag, .. } | wasmparser::Catch::OneRef { tag, .. } = c {
+                    if let wasmparser::Catch::One { tag, .. }
+                    | wasmparser::Catch::OneRef { tag, .. } = c
+                    {
                         shape.catch_tags.push(*tag);
                     }
                 }
@@ -734,7 +740,9 @@ pub struct Access {
 pub fn access(op: &Operator) -> Option<Access> {
     use Operator as O;
     let (memarg, bytes, store) = match *op {
-        O::I32Load { memarg } | O::F32Load { memarg } | O::I64Load32S { memarg } => (memarg, 4, None),
+        O::I32Load { memarg } | O::F32Load { memarg } | O::I64Load32S { memarg } => {
+            (memarg, 4, None)
+        }
         O::I64Load32U { memarg } => (memarg, 4, None),
         O::I64Load { memarg } | O::F64Load { memarg } => (memarg, 8, None),
         O::I32Load8S { memarg }
@@ -819,24 +827,27 @@ pub fn numeric(t: ValType) -> bool {
 pub fn pure_arity(op: &Operator) -> Option<(u32, u32)> {
     use Operator::*;
     Some(match op {
-        I32Const { .. } | I64Const { .. } | F32Const { .. } | F64Const { .. } | LocalGet { .. }
+        I32Const { .. }
+        | I64Const { .. }
+        | F32Const { .. }
+        | F64Const { .. }
+        | LocalGet { .. }
         | GlobalGet { .. } => (0, 1),
         I32Eqz | I64Eqz | I32Clz | I32Ctz | I32Popcnt | I64Clz | I64Ctz | I64Popcnt
-        | I32WrapI64 | I64ExtendI32S | I64ExtendI32U | I32Extend8S | I32Extend16S
-        | I64Extend8S | I64Extend16S | I64Extend32S | F32Neg | F64Neg | F32Abs | F64Abs
-        | F32ConvertI32S | F32ConvertI32U | F64ConvertI32S | F64ConvertI32U
-        | F32ConvertI64S | F64ConvertI64S | I32ReinterpretF32 | I64ReinterpretF64
-        | F32ReinterpretI32 | F64ReinterpretI64 | F32DemoteF64 | F64PromoteF32 => (1, 1),
+        | I32WrapI64 | I64ExtendI32S | I64ExtendI32U | I32Extend8S | I32Extend16S | I64Extend8S
+        | I64Extend16S | I64Extend32S | F32Neg | F64Neg | F32Abs | F64Abs | F32ConvertI32S
+        | F32ConvertI32U | F64ConvertI32S | F64ConvertI32U | F32ConvertI64S | F64ConvertI64S
+        | I32ReinterpretF32 | I64ReinterpretF64 | F32ReinterpretI32 | F64ReinterpretI64
+        | F32DemoteF64 | F64PromoteF32 => (1, 1),
         I32Add | I32Sub | I32Mul | I32And | I32Or | I32Xor | I32Shl | I32ShrS | I32ShrU
         | I32Rotl | I32Rotr | I64Add | I64Sub | I64Mul | I64And | I64Or | I64Xor | I64Shl
         | I64ShrS | I64ShrU | I64Rotl | I64Rotr | I32Eq | I32Ne | I32LtS | I32LtU | I32GtS
-        | I32GtU | I32LeS | I32LeU | I32GeS | I32GeU | I64Eq | I64Ne | I64LtS | I64LtU
-        | I64GtS | I64GtU | I64LeS | I64LeU | I64GeS | I64GeU | F32Add | F32Sub | F32Mul
-        | F64Add | F64Sub | F64Mul => (2, 1),
+        | I32GtU | I32LeS | I32LeU | I32GeS | I32GeU | I64Eq | I64Ne | I64LtS | I64LtU | I64GtS
+        | I64GtU | I64LeS | I64LeU | I64GeS | I64GeU | F32Add | F32Sub | F32Mul | F64Add
+        | F64Sub | F64Mul => (2, 1),
         _ => return None,
     })
 }
-
 
 /// The immediate of a byte access at offset 0 of memory `memory`.
 pub fn byte_memarg(memory: u32) -> wasm_encoder::MemArg {

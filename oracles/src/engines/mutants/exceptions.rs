@@ -143,7 +143,9 @@ fn throw_ref_fresh(b: &mut Body) -> Result<(), Skip> {
             let ty = b.block_type(&[], &payloads[tag as usize]);
             b.emit(I::Block(ty));
         }
-        let clauses: Vec<Catch> = (0..tags).map(|tag| Catch::One { tag, label: tag }).collect();
+        let clauses: Vec<Catch> = (0..tags)
+            .map(|tag| Catch::One { tag, label: tag })
+            .collect();
         b.emit_all([
             I::TryTable(BlockType::Empty, clauses.into()),
             I::LocalGet(x),
@@ -279,7 +281,10 @@ fn call_indirect_skip(b: &mut Body) -> Result<(), Skip> {
             let results = f.results().to_vec();
             let ty = b.block_type(&params, &results);
             let landing = b.depth_of(k) + 1;
-            b.emit(I::TryTable(ty, vec![Catch::AllRef { label: landing }].into()));
+            b.emit(I::TryTable(
+                ty,
+                vec![Catch::AllRef { label: landing }].into(),
+            ));
             b.pass(i)?;
             b.emit(I::End);
             Ok(1)
@@ -342,15 +347,19 @@ fn deep_unwind(b: &mut Body) -> Result<(), Skip> {
         }
         O::TryTable { try_table } => {
             let try_table = try_table.clone();
-            let found = try_table.catches.iter().enumerate().find_map(|(n, c)| match *c {
-                wasmparser::Catch::One { tag, label } if deep_tag(b, tag) => {
-                    Some((n, tag, label, false))
-                }
-                wasmparser::Catch::OneRef { tag, label } if deep_tag(b, tag) => {
-                    Some((n, tag, label, true))
-                }
-                _ => None,
-            });
+            let found = try_table
+                .catches
+                .iter()
+                .enumerate()
+                .find_map(|(n, c)| match *c {
+                    wasmparser::Catch::One { tag, label } if deep_tag(b, tag) => {
+                        Some((n, tag, label, false))
+                    }
+                    wasmparser::Catch::OneRef { tag, label } if deep_tag(b, tag) => {
+                        Some((n, tag, label, true))
+                    }
+                    _ => None,
+                });
             let Some((n, tag, label, with_ref)) = found else {
                 return Ok(0);
             };
@@ -528,7 +537,10 @@ mod tests {
         };
         check(
             "eh-call-indirect-skip",
-            (&m("(call_indirect (type $v) (i32.const 0))"), &[("f", vec![])]),
+            (
+                &m("(call_indirect (type $v) (i32.const 0))"),
+                &[("f", vec![])],
+            ),
             (&m("(call $thrower)"), &[("f", vec![])]),
         );
     }

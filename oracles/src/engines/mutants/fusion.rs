@@ -46,8 +46,12 @@ pub const SELECT_NE0_SWAP: Mutant = mutant! {
 /// mutant leaves that shape alone.)
 fn select_nez(b: &mut Body) -> Result<(), Skip> {
     b.each(|b, i| {
-        let [O::I32Const { value: 0 }, O::I32Ne, O::Select | O::TypedSelect { .. }, ..] =
-            &b.ops[i..]
+        let [
+            O::I32Const { value: 0 },
+            O::I32Ne,
+            O::Select | O::TypedSelect { .. },
+            ..,
+        ] = &b.ops[i..]
         else {
             return Ok(0);
         };
@@ -227,10 +231,18 @@ fn sub_imm_lhs(b: &mut Body) -> Result<(), Skip> {
     b.each(|b, i| {
         let ops = &b.ops[i..];
         let (c, get, sub) = match ops {
-            [c @ O::I32Const { .. }, g @ O::LocalGet { .. }, s @ O::I32Sub, ..]
-            | [c @ O::I64Const { .. }, g @ O::LocalGet { .. }, s @ O::I64Sub, ..] => {
-                (c.clone(), g.clone(), s.clone())
-            }
+            [
+                c @ O::I32Const { .. },
+                g @ O::LocalGet { .. },
+                s @ O::I32Sub,
+                ..,
+            ]
+            | [
+                c @ O::I64Const { .. },
+                g @ O::LocalGet { .. },
+                s @ O::I64Sub,
+                ..,
+            ] => (c.clone(), g.clone(), s.clone()),
             _ => return Ok(0),
         };
         b.mark_changed();
@@ -287,7 +299,11 @@ mod tests {
             )
         };
         let calls: &[(&str, Vec<Val>)] = &[("f", vec![Val::I32(4), Val::I32(4)])];
-        check("wasmi-eqz-lt", (&m("i32.lt_s"), calls), (&m("i32.le_s"), calls));
+        check(
+            "wasmi-eqz-lt",
+            (&m("i32.lt_s"), calls),
+            (&m("i32.le_s"), calls),
+        );
     }
 
     #[test]
@@ -313,7 +329,11 @@ mod tests {
             )
         };
         let calls: &[(&str, Vec<Val>)] = &[("f", vec![Val::I32(1), Val::I32(2)])];
-        check("wasmi-brif-and", (&m("i32.and"), calls), (&m("i32.or"), calls));
+        check(
+            "wasmi-brif-and",
+            (&m("i32.and"), calls),
+            (&m("i32.or"), calls),
+        );
     }
 
     #[test]
@@ -325,7 +345,11 @@ mod tests {
             )
         };
         let calls: &[(&str, Vec<Val>)] = &[("f", vec![Val::I32(5)])];
-        check("wasmi-eqz-eqz", (&m("i32.eqz"), calls), (&m("i32.popcnt"), calls));
+        check(
+            "wasmi-eqz-eqz",
+            (&m("i32.eqz"), calls),
+            (&m("i32.popcnt"), calls),
+        );
     }
 
     #[test]
@@ -359,7 +383,11 @@ mod tests {
             (block (result i32 i32)
               (br_if 0 (i32.const 1) (i32.const 2) (local.get 0))
               drop drop (i32.const 7) (i32.const 8))))"#;
-        check("wasmi-br-copy-overlap", (trigger, calls), (&m("i64"), calls));
+        check(
+            "wasmi-br-copy-overlap",
+            (trigger, calls),
+            (&m("i64"), calls),
+        );
     }
 
     #[test]

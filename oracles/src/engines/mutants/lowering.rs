@@ -24,16 +24,20 @@ fn shl_shl_fold(b: &mut Body) -> Result<(), Skip> {
     b.each(|b, i| {
         let ops = &b.ops[i..];
         let (bits, amounts) = match ops {
-            [O::I32Const { value: k1 }, s1, O::I32Const { value: k2 }, s2, ..]
-                if same_shift32(s1, s2) =>
-            {
-                (32u64, (*k1 as u64 & 31, *k2 as u64 & 31))
-            }
-            [O::I64Const { value: k1 }, s1, O::I64Const { value: k2 }, s2, ..]
-                if same_shift64(s1, s2) =>
-            {
-                (64, (*k1 as u64 & 63, *k2 as u64 & 63))
-            }
+            [
+                O::I32Const { value: k1 },
+                s1,
+                O::I32Const { value: k2 },
+                s2,
+                ..,
+            ] if same_shift32(s1, s2) => (32u64, (*k1 as u64 & 31, *k2 as u64 & 31)),
+            [
+                O::I64Const { value: k1 },
+                s1,
+                O::I64Const { value: k2 },
+                s2,
+                ..,
+            ] if same_shift64(s1, s2) => (64, (*k1 as u64 & 63, *k2 as u64 & 63)),
             _ => return Ok(0),
         };
         let sum = amounts.0 + amounts.1;
@@ -52,17 +56,11 @@ fn shl_shl_fold(b: &mut Body) -> Result<(), Skip> {
 }
 
 fn same_shift32(a: &O, b: &O) -> bool {
-    matches!(
-        (a, b),
-        (O::I32Shl, O::I32Shl) | (O::I32ShrU, O::I32ShrU)
-    )
+    matches!((a, b), (O::I32Shl, O::I32Shl) | (O::I32ShrU, O::I32ShrU))
 }
 
 fn same_shift64(a: &O, b: &O) -> bool {
-    matches!(
-        (a, b),
-        (O::I64Shl, O::I64Shl) | (O::I64ShrU, O::I64ShrU)
-    )
+    matches!((a, b), (O::I64Shl, O::I64Shl) | (O::I64ShrU, O::I64ShrU))
 }
 
 /// `cl-udiv-magic`: unsigned division by a constant, magic number one too small.
@@ -359,7 +357,10 @@ mod tests {
         check(
             "cl-sdiv-pow2",
             (SDIV, &[("f", vec![Val::I64(-9)])]),
-            (SDIV, &[("f", vec![Val::I64(-16)]), ("f", vec![Val::I64(9)])]),
+            (
+                SDIV,
+                &[("f", vec![Val::I64(-16)]), ("f", vec![Val::I64(9)])],
+            ),
         );
     }
 

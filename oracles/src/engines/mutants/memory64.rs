@@ -175,7 +175,12 @@ fn fill_partial(b: &mut Body) -> Result<(), Skip> {
         let n = b.local(ValType::I64);
         let v = b.local(ValType::I32);
         let d = b.local(ValType::I64);
-        b.emit_all([I::LocalSet(n), I::LocalSet(v), I::LocalSet(d), I::LocalGet(d)]);
+        b.emit_all([
+            I::LocalSet(n),
+            I::LocalSet(v),
+            I::LocalSet(d),
+            I::LocalGet(d),
+        ]);
         size_bytes(b, mem);
         b.emit_all([I::I64LtU, I::LocalGet(n)]);
         size_bytes(b, mem);
@@ -252,10 +257,7 @@ fn offset16(b: &mut Body) -> Result<(), Skip> {
         let Some(a) = access64(b, i) else {
             return Ok(0);
         };
-        if a.store.is_some()
-            || a.memory != 0
-            || !(0x8000..=0xFFFF).contains(&a.memarg.offset)
-        {
+        if a.store.is_some() || a.memory != 0 || !(0x8000..=0xFFFF).contains(&a.memarg.offset) {
             return Ok(0);
         }
         b.emit_all([I::I64Const(a.memarg.offset as i64 - 0x1_0000), I::I64Add]);
@@ -281,7 +283,13 @@ mod tests {
         check(
             "cl-m64-last-byte",
             (&m, &[("f", vec![Val::I64(65536 - 8)])]),
-            (&m, &[("f", vec![Val::I64(65536 - 9)]), ("f", vec![Val::I64(65536 - 7)])]),
+            (
+                &m,
+                &[
+                    ("f", vec![Val::I64(65536 - 9)]),
+                    ("f", vec![Val::I64(65536 - 7)]),
+                ],
+            ),
         );
     }
 
@@ -291,7 +299,10 @@ mod tests {
         check(
             "cl-m64-offset-wrap",
             (&m, &[("f", vec![Val::I64(-8)])]),
-            (&m, &[("f", vec![Val::I64(8)]), ("f", vec![Val::I64(65536)])]),
+            (
+                &m,
+                &[("f", vec![Val::I64(8)]), ("f", vec![Val::I64(65536)])],
+            ),
         );
     }
 

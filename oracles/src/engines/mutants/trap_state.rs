@@ -351,7 +351,13 @@ mod tests {
         check(
             "cl-store-partial",
             (m, &[("f", vec![Val::I32(65536 - 3)])]),
-            (m, &[("f", vec![Val::I32(65536 - 8)]), ("f", vec![Val::I32(65536)])]),
+            (
+                m,
+                &[
+                    ("f", vec![Val::I32(65536 - 8)]),
+                    ("f", vec![Val::I32(65536)]),
+                ],
+            ),
         );
     }
 
