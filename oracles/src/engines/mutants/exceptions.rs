@@ -419,7 +419,6 @@ fn deep_unwind(b: &mut Body) -> Result<(), Skip> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::check;
-    use crate::value::Val;
 
     #[test]
     fn eh_clauses_reversed() {

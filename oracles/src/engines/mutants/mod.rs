@@ -195,6 +195,10 @@ impl MutantEngine {
 }
 
 impl Engine for MutantEngine {
+    #[expect(
+        clippy::misnamed_getters,
+        reason = "an engine is named `mutant:NAME`, its mutant's engine name, not its bare name"
+    )]
     fn name(&self) -> &str {
         self.mutant.engine_name
     }
