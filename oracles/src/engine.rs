@@ -195,6 +195,10 @@ pub enum EngineKind {
     /// process when it runs a module containing `i64.rem_u`, the way an engine bug that cannot
     /// unwind does; never in the default set, selectable by name only.
     PlantedAbort,
+    /// A mutant engine for `catchall calibrate`: a real engine with one narrowly scoped wrong
+    /// behaviour, the entry of [`crate::engines::mutants::MUTANTS`] at this index; never in the
+    /// default set, selectable by name only (`mutant:NAME`).
+    Mutant(u16),
 }
 
 impl EngineKind {
@@ -221,14 +225,20 @@ impl EngineKind {
             EngineKind::Reference => "reference",
             EngineKind::Planted => "planted",
             EngineKind::PlantedAbort => "planted-abort",
+            EngineKind::Mutant(i) => crate::engines::mutants::MUTANTS
+                .get(usize::from(i))
+                .map_or("mutant:?", |m| m.engine_name),
         }
     }
 
     /// Engines selectable by name but never part of the default set.
     pub const HIDDEN: [EngineKind; 2] = [EngineKind::Planted, EngineKind::PlantedAbort];
 
-    /// The engine with this name.
+    /// The engine with this name (`mutant:NAME` names a mutant engine).
     pub fn from_name(name: &str) -> Option<EngineKind> {
+        if let Some(mutant) = name.strip_prefix("mutant:") {
+            return crate::engines::mutants::find(mutant).map(|(i, _)| EngineKind::Mutant(i));
+        }
         EngineKind::ALL
             .into_iter()
             .chain(EngineKind::HIDDEN)

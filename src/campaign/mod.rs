@@ -126,7 +126,13 @@ pub struct Campaign<'a> {
     halted: AtomicBool,
     /// Which case each worker is running, on disk.
     inflight: inflight::Inflight,
+    /// Called for every divergence that is not a known bug (see [`Campaign::on_divergence`]).
+    on_divergence: Option<DivergenceHook<'a>>,
 }
+
+/// A callback a campaign calls, on the worker that ran it, for every divergent case that is not
+/// a known bug: the case index and the run.
+pub type DivergenceHook<'a> = Box<dyn Fn(u64, &CaseRun) + Send + Sync + 'a>;
 
 impl<'a> Campaign<'a> {
     /// Prepares a campaign (opening the findings folder).
@@ -152,7 +158,15 @@ impl<'a> Campaign<'a> {
             errors: Mutex::new(Vec::new()),
             halted: AtomicBool::new(false),
             inflight,
+            on_divergence: None,
         })
+    }
+
+    /// Calls `hook` for every divergent case that is not a known bug, after it is saved (on
+    /// the worker that ran it; `catchall calibrate` confirms there whose divergence it is).
+    pub fn on_divergence(mut self, hook: impl Fn(u64, &CaseRun) + Send + Sync + 'a) -> Self {
+        self.on_divergence = Some(Box::new(hook));
+        self
     }
 
     /// The configuration.
@@ -319,6 +333,9 @@ impl<'a> Campaign<'a> {
             }
             if self.config.stop_on_divergence && known.is_none() {
                 self.halted.store(true, Ordering::SeqCst);
+            }
+            if let (Some(hook), None) = (&self.on_divergence, known) {
+                hook(index, run);
             }
         }
         let tally = CaseTally {

@@ -13,7 +13,8 @@ pub fn select(list: Option<&str>) -> anyhow::Result<Vec<Box<dyn Engine>>> {
             for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
                 let Some(kind) = EngineKind::from_name(name) else {
                     bail!(
-                        "unknown engine `{name}` (known engines: {})",
+                        "unknown engine `{name}` (known engines: {}; mutants as mutant:NAME, \
+                         see catchall calibrate --list)",
                         EngineKind::all_names()
                     );
                 };

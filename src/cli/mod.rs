@@ -4,6 +4,7 @@
 //! gate failure), 2 bad input or usage — always with one line on stderr.
 
 pub mod bench;
+pub mod calibrate;
 pub mod engines;
 pub mod fuzz;
 pub mod run;
@@ -38,6 +39,10 @@ pub enum Command {
     Spec(spec::SpecArgs),
     /// Time the reference interpreter against wasmi on the same workloads.
     Bench(bench::BenchArgs),
+    /// Measure catchall's own power: run the campaign against each mutant engine (a real engine
+    /// with one planted, narrowly scoped bug) and report which it kills and how fast.
+    #[command(long_about = calibrate::LONG_ABOUT)]
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Exit status for a finding (divergence, gate failure).
@@ -69,6 +74,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Spec(args) => spec::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
     };
     match result {
         Ok(code) => code,

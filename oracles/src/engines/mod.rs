@@ -1,5 +1,6 @@
 //! The engine adapters, one file per engine family, and the constructor for each `EngineKind`.
 
+pub mod mutants;
 pub mod planted;
 pub mod reference;
 pub mod spectest;
@@ -16,6 +17,7 @@ pub fn build(kind: EngineKind) -> Result<Box<dyn Engine>, EngineError> {
             Ok(Box::new(planted::PlantedEngine::new(kind)?))
         }
         EngineKind::Reference => Ok(Box::new(reference::ReferenceEngine::new())),
+        EngineKind::Mutant(i) => Ok(Box::new(mutants::MutantEngine::new(i)?)),
         _ => wasmtime::build(kind),
     }
 }
