@@ -141,7 +141,9 @@ impl PartialEq for Trap {
 }
 
 /// The canonical trap kinds. Every engine adapter maps its own trap codes onto these.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum TrapKind {
     /// `unreachable` executed.

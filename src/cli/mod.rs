@@ -6,9 +6,11 @@
 pub mod bench;
 pub mod engines;
 pub mod fuzz;
+pub mod reduce;
 pub mod run;
 pub mod run_wast;
 pub mod spec;
+pub mod triage;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -38,6 +40,10 @@ pub enum Command {
     Spec(spec::SpecArgs),
     /// Time the reference interpreter against wasmi on the same workloads.
     Bench(bench::BenchArgs),
+    /// Shrink a finding's module and plan while its bucket key stays the same.
+    Reduce(reduce::ReduceArgs),
+    /// Reduce the smallest finding of every bucket and write reports and regressions.
+    Triage(triage::TriageArgs),
 }
 
 /// Exit status for a finding (divergence, gate failure).
@@ -69,6 +75,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Spec(args) => spec::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Reduce(args) => reduce::run(args),
+        Command::Triage(args) => triage::run(args),
     };
     match result {
         Ok(code) => code,

@@ -223,8 +223,8 @@ pub fn load_module_and_plan(dir: &Path) -> Result<(Vec<u8>, Plan), FindingError>
     let plan_path = dir.join("plan.json");
     let text = std::fs::read_to_string(&plan_path)
         .map_err(|e| corrupt(&plan_path, format!("cannot read the finding's plan: {e}")))?;
-    let plan: Plan = serde_json::from_str(&text)
-        .map_err(|e| corrupt(&plan_path, format!("not a plan: {e}")))?;
+    let plan: Plan =
+        serde_json::from_str(&text).map_err(|e| corrupt(&plan_path, format!("not a plan: {e}")))?;
     Ok((wasm, plan))
 }
 
@@ -233,8 +233,8 @@ pub fn load_doc(dir: &Path) -> Result<FindingDoc, FindingError> {
     let path = dir.join("finding.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| corrupt(&path, format!("cannot read the finding: {e}")))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| corrupt(&path, format!("not JSON: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| corrupt(&path, format!("not JSON: {e}")))?;
     match value.get("format").and_then(|f| f.as_u64()) {
         Some(f) if f == u64::from(FINDING_FORMAT) => {}
         Some(f) => {
@@ -257,7 +257,10 @@ pub fn load_doc(dir: &Path) -> Result<FindingDoc, FindingError> {
 /// Reads a whole finding folder.
 pub fn load(dir: &Path) -> Result<LoadedFinding, FindingError> {
     if !dir.is_dir() {
-        return Err(corrupt(dir, "not a folder (pass a finding folder such as findings/<bucket>/case-<seed>-<index>)"));
+        return Err(corrupt(
+            dir,
+            "not a folder (pass a finding folder such as findings/<bucket>/case-<seed>-<index>)",
+        ));
     }
     let doc = load_doc(dir)?;
     let (wasm, plan) = load_module_and_plan(dir)?;
@@ -331,7 +334,8 @@ mod tests {
     use super::*;
 
     fn temp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("catchall-finding-{name}-{}", std::process::id()));
+        let d =
+            std::env::temp_dir().join(format!("catchall-finding-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d
@@ -344,7 +348,11 @@ mod tests {
         assert!(e.contains("cannot read the finding"), "{e}");
         std::fs::write(d.join("finding.json"), "{ half").unwrap();
         assert!(load(&d).unwrap_err().to_string().contains("not JSON"));
-        std::fs::write(d.join("finding.json"), r#"{"bucket": "value-mismatch|a=return"}"#).unwrap();
+        std::fs::write(
+            d.join("finding.json"),
+            r#"{"bucket": "value-mismatch|a=return"}"#,
+        )
+        .unwrap();
         let e = load(&d).unwrap_err().to_string();
         assert!(e.contains("older catchall"), "{e}");
         std::fs::write(d.join("finding.json"), r#"{"format": 2, "bucket": "x"}"#).unwrap();

@@ -106,7 +106,10 @@ impl BucketKey {
                 .find(|g| matches!(g.class, ObservedClass::Crash(_)))
             && let ObservedClass::Crash(site) = &g.class
         {
-            let engine = g.engines.first().map_or("unknown".into(), |e| engine_family(e));
+            let engine = g
+                .engines
+                .first()
+                .map_or("unknown".into(), |e| engine_family(e));
             return BucketKey::Crash {
                 engine,
                 site: site.clone(),
@@ -276,7 +279,12 @@ impl fmt::Display for BucketKey {
             } => {
                 write!(f, "{}|expected={}", kind.name(), class_token(expected))?;
                 for side in dissent {
-                    write!(f, "|{}={}", side.engines.join("+"), class_token(&side.class))?;
+                    write!(
+                        f,
+                        "|{}={}",
+                        side.engines.join("+"),
+                        class_token(&side.class)
+                    )?;
                 }
                 Ok(())
             }
@@ -310,10 +318,12 @@ impl FromStr for BucketKey {
         };
         match parts[0] {
             "known" if parts.len() == 2 && !parts[1].is_empty() => Ok(BucketKey::known(parts[1])),
-            "engine-crash" if parts.len() == 3 && parts[1].starts_with("engine=") => Ok(BucketKey::Crash {
-                engine: named(parts[1], "engine")?,
-                site: named(parts[2], "site")?,
-            }),
+            "engine-crash" if parts.len() == 3 && parts[1].starts_with("engine=") => {
+                Ok(BucketKey::Crash {
+                    engine: named(parts[1], "engine")?,
+                    site: named(parts[2], "site")?,
+                })
+            }
             "process-crash" if parts.len() == 3 => {
                 let engine = named(parts[1], "engine")?;
                 Ok(BucketKey::ProcessCrash {
@@ -325,7 +335,9 @@ impl FromStr for BucketKey {
                 let kind = DivergenceKind::from_name(kind)
                     .ok_or_else(|| bad(&format!("unknown kind `{kind}`")))?;
                 if parts.len() < 3 {
-                    return Err(bad("a divergence names its expected class and a dissenting side"));
+                    return Err(bad(
+                        "a divergence names its expected class and a dissenting side",
+                    ));
                 }
                 let expected = parse_class(&named(parts[1], "expected")?)
                     .ok_or_else(|| bad("unknown expected class"))?;
@@ -393,7 +405,8 @@ mod tests {
             for (ei, expected) in classes().into_iter().enumerate() {
                 for (di, class) in classes().into_iter().enumerate() {
                     let pick = (ki + ei + di) % engines.len();
-                    let mut side: Vec<String> = engines[pick..].iter().map(|s| s.to_string()).collect();
+                    let mut side: Vec<String> =
+                        engines[pick..].iter().map(|s| s.to_string()).collect();
                     side.sort();
                     let mut dissent = vec![Side {
                         engines: side,

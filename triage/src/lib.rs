@@ -6,3 +6,5 @@ pub mod key;
 pub mod reduce;
 
 pub use key::BucketKey;
+pub mod wast;
+pub mod workflow;

@@ -428,7 +428,13 @@ impl<'a> Ir<'a> {
                 TypeRef::Tag(_) => 4,
                 _ => return None,
             };
-            let space = [Space::Func, Space::Table, Space::Memory, Space::Global, Space::Tag][slot];
+            let space = [
+                Space::Func,
+                Space::Table,
+                Space::Memory,
+                Space::Global,
+                Space::Tag,
+            ][slot];
             let index = count[slot];
             count[slot] += 1;
             if r.removed.get(space).contains(&index) {
@@ -519,11 +525,7 @@ impl<'a> Ir<'a> {
                 ElemMode::Declared => elems.declared(items),
                 ElemMode::Active { table, offset } => {
                     let t = r.table_index(*table).ok()?;
-                    elems.active(
-                        (t != 0).then_some(t),
-                        &r.const_expr_ops(offset)?,
-                        items,
-                    )
+                    elems.active((t != 0).then_some(t), &r.const_expr_ops(offset)?, items)
                 }
             };
         }
@@ -577,9 +579,7 @@ impl<'a> Ir<'a> {
         if needs_data_count {
             push(
                 12,
-                &wasm_encoder::DataCountSection {
-                    count: datas.len(),
-                },
+                &wasm_encoder::DataCountSection { count: datas.len() },
                 false,
             );
         }
@@ -762,7 +762,10 @@ pub fn zero_of(ty: ValType) -> Option<Operator<'static>> {
 pub fn opens_block(op: &Operator<'_>) -> bool {
     matches!(
         op,
-        Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } | Operator::TryTable { .. }
+        Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. }
     )
 }
 
@@ -804,7 +807,9 @@ mod tests {
         let ir = Ir::parse(&wasm).expect("parses");
         assert_eq!(ir.code[1].locals.len(), 3);
         let out = ir.encode().expect("encodes");
-        wasmparser::Validator::new().validate_all(&out).expect("valid");
+        wasmparser::Validator::new()
+            .validate_all(&out)
+            .expect("valid");
         let again = Ir::parse(&out).unwrap();
         // The two identical types are one; the unused (param i32) type is still used by the tag.
         assert_eq!(again.types.len(), 2);

@@ -38,7 +38,13 @@ pub struct Candidate {
 /// size, then the magnitude of its constants and arguments).
 pub fn cost(c: &Candidate) -> (usize, usize, u64) {
     let plan: usize = c.plan.calls.iter().map(|call| 2 + call.args.len()).sum();
-    let mut magnitude: u64 = c.plan.calls.iter().flat_map(|call| &call.args).map(val_weight).sum();
+    let mut magnitude: u64 = c
+        .plan
+        .calls
+        .iter()
+        .flat_map(|call| &call.args)
+        .map(val_weight)
+        .sum();
     magnitude += passes::const_weight(&c.wasm);
     (c.wasm.len(), plan, magnitude)
 }
@@ -57,7 +63,12 @@ fn val_weight(v: &Val) -> u64 {
 
 /// The bucket key of running `wasm` and `plan` on `engines`, `None` when they agree (or the
 /// case is poisoned).
-pub fn key_of(engines: &[&dyn Engine], wasm: &[u8], plan: &Plan, options: &RunOptions) -> Option<BucketKey> {
+pub fn key_of(
+    engines: &[&dyn Engine],
+    wasm: &[u8],
+    plan: &Plan,
+    options: &RunOptions,
+) -> Option<BucketKey> {
     let options = RunOptions {
         continue_after_verdict: false,
         ..*options
@@ -116,7 +127,9 @@ pub struct Reduction {
 #[derive(Debug, thiserror::Error)]
 pub enum ReduceError {
     /// The finding does not reproduce on its engines.
-    #[error("the finding does not reproduce: expected bucket `{expected}`, the rerun gives {actual}")]
+    #[error(
+        "the finding does not reproduce: expected bucket `{expected}`, the rerun gives {actual}"
+    )]
     NotReproduced {
         /// The finding's key.
         expected: String,
@@ -141,13 +154,20 @@ pub struct Reducer<'e> {
 fn fingerprint(c: &Candidate) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     c.wasm.hash(&mut h);
-    serde_json::to_string(&c.plan).unwrap_or_default().hash(&mut h);
+    serde_json::to_string(&c.plan)
+        .unwrap_or_default()
+        .hash(&mut h);
     h.finish()
 }
 
 impl<'e> Reducer<'e> {
     /// A reducer keeping `key` on `engines`.
-    pub fn new(engines: Vec<&'e dyn Engine>, options: RunOptions, key: BucketKey, settings: Settings) -> Reducer<'e> {
+    pub fn new(
+        engines: Vec<&'e dyn Engine>,
+        options: RunOptions,
+        key: BucketKey,
+        settings: Settings,
+    ) -> Reducer<'e> {
         Reducer {
             engines,
             options,
@@ -170,7 +190,12 @@ impl<'e> Reducer<'e> {
     /// Whether a candidate keeps the key; each distinct candidate is run at most once.
     pub fn interesting(&self, c: &Candidate) -> bool {
         let fp = fingerprint(c);
-        if !self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(fp) {
+        if !self
+            .cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(fp)
+        {
             self.cache_hits.fetch_add(1, Ordering::Relaxed);
             return false;
         }
@@ -226,10 +251,10 @@ impl<'e> Reducer<'e> {
                         break;
                     }
                     let best_cost = cost(&best);
-                    let batch_len = (self.settings.threads.max(1) * 2).min(candidates.len() - position);
-                    let batch: Vec<&Candidate> = candidates[position..position + batch_len]
-                        .iter()
-                        .collect();
+                    let batch_len =
+                        (self.settings.threads.max(1) * 2).min(candidates.len() - position);
+                    let batch: Vec<&Candidate> =
+                        candidates[position..position + batch_len].iter().collect();
                     let test = || -> Vec<bool> {
                         batch
                             .par_iter()

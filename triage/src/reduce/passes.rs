@@ -17,21 +17,74 @@ pub struct Pass {
 
 /// Every pass, in the order they run.
 pub const ALL: &[Pass] = &[
-    Pass { name: "plan-truncate", generate: plan_truncate },
-    Pass { name: "plan-drop-call", generate: plan_drop_call },
-    Pass { name: "exports-only-plan", generate: exports_only_plan },
-    Pass { name: "function-bodies", generate: function_bodies },
-    Pass { name: "neutralize-calls", generate: neutralize_calls },
-    Pass { name: "remove-items", generate: remove_items },
-    Pass { name: "remove-exports", generate: remove_exports },
-    Pass { name: "expressions", generate: expressions },
-    Pass { name: "blocks", generate: blocks },
-    Pass { name: "remove-items", generate: remove_items },
-    Pass { name: "locals", generate: locals },
-    Pass { name: "constants", generate: constants },
-    Pass { name: "limits-and-data", generate: limits_and_data },
-    Pass { name: "arguments", generate: arguments },
-    Pass { name: "rename-exports", generate: rename_exports },
+    Pass {
+        name: "plan-truncate",
+        generate: plan_truncate,
+    },
+    Pass {
+        name: "plan-drop-call",
+        generate: plan_drop_call,
+    },
+    Pass {
+        name: "exports-only-plan",
+        generate: exports_only_plan,
+    },
+    Pass {
+        name: "function-bodies",
+        generate: function_bodies,
+    },
+    Pass {
+        name: "neutralize-calls",
+        generate: neutralize_calls,
+    },
+    Pass {
+        name: "inline-constant-calls",
+        generate: inline_constant_calls,
+    },
+    Pass {
+        name: "retarget-exports",
+        generate: retarget_exports,
+    },
+    Pass {
+        name: "remove-items",
+        generate: remove_items,
+    },
+    Pass {
+        name: "remove-exports",
+        generate: remove_exports,
+    },
+    Pass {
+        name: "expressions",
+        generate: expressions,
+    },
+    Pass {
+        name: "blocks",
+        generate: blocks,
+    },
+    Pass {
+        name: "remove-items",
+        generate: remove_items,
+    },
+    Pass {
+        name: "locals",
+        generate: locals,
+    },
+    Pass {
+        name: "constants",
+        generate: constants,
+    },
+    Pass {
+        name: "limits-and-data",
+        generate: limits_and_data,
+    },
+    Pass {
+        name: "arguments",
+        generate: arguments,
+    },
+    Pass {
+        name: "rename-exports",
+        generate: rename_exports,
+    },
 ];
 
 fn with_ir(c: &Candidate, edit: impl FnOnce(&Ir, &mut Vec<Candidate>)) -> Vec<Candidate> {
@@ -60,12 +113,18 @@ pub fn const_weight(wasm: &[u8]) -> u64 {
         .iter()
         .flat_map(|b| b.ops.iter())
         .chain(ir.globals.iter().flat_map(|g| g.1.iter()))
-        .chain(ir.datas.iter().flat_map(|d| d.active.iter().flat_map(|a| a.1.iter())));
+        .chain(
+            ir.datas
+                .iter()
+                .flat_map(|d| d.active.iter().flat_map(|a| a.1.iter())),
+        );
     let mut w = 0;
     for op in ops {
         w += match op {
             Operator::I32Const { value } => bits(u64::from(value.unsigned_abs())),
             Operator::I64Const { value } => bits(value.unsigned_abs()),
+            Operator::F32Const { value } => bits(u64::from(value.bits() & 0x7fff_ffff)),
+            Operator::F64Const { value } => bits(value.bits() & (u64::MAX >> 1)),
             _ => memarg_of(op).map_or(0, |m| bits(m.offset)),
         };
     }
@@ -139,8 +198,12 @@ fn function_bodies(c: &Candidate) -> Vec<Candidate> {
     with_ir(c, |ir, out| {
         let fi = ir.imported(Space::Func);
         for i in 0..ir.code.len() {
-            let Some(ty) = ir.func_type(fi + i as u32) else { continue };
-            let Some(mut ops) = zeros(ty.results()) else { continue };
+            let Some(ty) = ir.func_type(fi + i as u32) else {
+                continue;
+            };
+            let Some(mut ops) = zeros(ty.results()) else {
+                continue;
+            };
             ops.push(Operator::End);
             if ops.len() >= ir.code[i].ops.len() && ir.code[i].locals.is_empty() {
                 continue;
@@ -160,8 +223,12 @@ fn neutralize_calls(c: &Candidate) -> Vec<Candidate> {
     with_ir(c, |ir, out| {
         let nfuncs = ir.imported(Space::Func) + ir.funcs.len() as u32;
         for callee in 0..nfuncs {
-            let Some(ty) = ir.func_type(callee) else { continue };
-            let Some(zs) = zeros(ty.results()) else { continue };
+            let Some(ty) = ir.func_type(callee) else {
+                continue;
+            };
+            let Some(zs) = zeros(ty.results()) else {
+                continue;
+            };
             let params = ty.params().len();
             let mut changed = false;
             let mut new = ir.clone();
@@ -185,16 +252,121 @@ fn neutralize_calls(c: &Candidate) -> Vec<Candidate> {
     })
 }
 
+/// Calls of a function without parameters whose body only pushes constants replaced by those
+/// constants.
+fn inline_constant_calls(c: &Candidate) -> Vec<Candidate> {
+    with_ir(c, |ir, out| {
+        let fi = ir.imported(Space::Func);
+        for (k, body) in ir.code.iter().enumerate() {
+            let callee = fi + k as u32;
+            if !ir.func_type(callee).is_some_and(|t| t.params().is_empty()) {
+                continue;
+            }
+            let Some((_, consts)) = body.ops.split_last() else {
+                continue;
+            };
+            if !consts.iter().all(is_constant) {
+                continue;
+            }
+            let mut new = ir.clone();
+            let mut changed = false;
+            for b in &mut new.code {
+                let mut ops = Vec::with_capacity(b.ops.len());
+                for op in b.ops.drain(..) {
+                    if matches!(op, Operator::Call { function_index } if function_index == callee) {
+                        changed = true;
+                        ops.extend(consts.iter().cloned());
+                    } else {
+                        ops.push(op);
+                    }
+                }
+                b.ops = ops;
+            }
+            if changed {
+                push_without_func(out, &new, callee, &c.plan);
+            }
+        }
+    })
+}
+
+/// Pushes `ir` with function `f` removed (and its unplanned exports) when nothing else refers
+/// to it, and `ir` as it is.
+fn push_without_func(
+    out: &mut Vec<Candidate>,
+    ir: &Ir,
+    f: u32,
+    plan: &oracles::differential::Plan,
+) {
+    let mut without = ir.clone();
+    without.exports.retain(|e| {
+        !(e.kind == ExternalKind::Func
+            && e.index == f
+            && !plan.calls.iter().any(|c| c.func == e.name))
+    });
+    if without.start == Some(f) {
+        without.start = None;
+    }
+    if let Some(wasm) = without.encode_without(&Removed::one(Space::Func, f)) {
+        out.push(Candidate {
+            wasm,
+            plan: plan.clone(),
+        });
+    }
+    push(out, ir, plan);
+}
+
+/// A planned export pointed at another function of the same type (often its callee).
+fn retarget_exports(c: &Candidate) -> Vec<Candidate> {
+    with_ir(c, |ir, out| {
+        let n = ir.imported(Space::Func) + ir.funcs.len() as u32;
+        for (i, e) in ir.exports.iter().enumerate() {
+            if e.kind != ExternalKind::Func || !planned(c, &e.name) {
+                continue;
+            }
+            let Some(ty) = ir.func_type(e.index) else {
+                continue;
+            };
+            for f in 0..n {
+                if f != e.index && ir.func_type(f) == Some(ty) {
+                    let mut new = ir.clone();
+                    new.exports[i].index = f;
+                    push_without_func(out, &new, e.index, &c.plan);
+                }
+            }
+        }
+    })
+}
+
 /// Each item removed where nothing refers to it (and its exports with it).
 fn remove_items(c: &Candidate) -> Vec<Candidate> {
     with_ir(c, |ir, out| {
         let count = |space: Space, defined: usize| ir.imported(space) + defined as u32;
         let spaces = [
-            (Space::Func, count(Space::Func, ir.funcs.len()), Some(ExternalKind::Func)),
-            (Space::Tag, count(Space::Tag, ir.tags.len()), Some(ExternalKind::Tag)),
-            (Space::Global, count(Space::Global, ir.globals.len()), Some(ExternalKind::Global)),
-            (Space::Table, count(Space::Table, ir.tables.len()), Some(ExternalKind::Table)),
-            (Space::Memory, count(Space::Memory, ir.memories.len()), Some(ExternalKind::Memory)),
+            (
+                Space::Func,
+                count(Space::Func, ir.funcs.len()),
+                Some(ExternalKind::Func),
+            ),
+            (
+                Space::Tag,
+                count(Space::Tag, ir.tags.len()),
+                Some(ExternalKind::Tag),
+            ),
+            (
+                Space::Global,
+                count(Space::Global, ir.globals.len()),
+                Some(ExternalKind::Global),
+            ),
+            (
+                Space::Table,
+                count(Space::Table, ir.tables.len()),
+                Some(ExternalKind::Table),
+            ),
+            (
+                Space::Memory,
+                count(Space::Memory, ir.memories.len()),
+                Some(ExternalKind::Memory),
+            ),
             (Space::Elem, ir.elems.len() as u32, None),
             (Space::Data, ir.datas.len() as u32, None),
         ];
@@ -242,7 +414,13 @@ fn remove_items(c: &Candidate) -> Vec<Candidate> {
     })
 }
 
-fn replace(ir: &Ir, func: usize, start: usize, end: usize, with: Vec<Operator<'_>>) -> Option<Vec<u8>> {
+fn replace(
+    ir: &Ir,
+    func: usize,
+    start: usize,
+    end: usize,
+    with: Vec<Operator<'_>>,
+) -> Option<Vec<u8>> {
     let mut ir = ir.clone();
     let ops = &mut ir.code[func].ops;
     // Replace in a copy borrowing the same bytes.
@@ -330,7 +508,9 @@ fn blocks(c: &Candidate) -> Vec<Candidate> {
             let open = &ops[k.open];
             if let Operator::TryTable { try_table } = open {
                 let mut new = ir.clone();
-                new.code[f].ops[k.open] = Operator::Block { blockty: try_table.ty };
+                new.code[f].ops[k.open] = Operator::Block {
+                    blockty: try_table.ty,
+                };
                 emit(&new, &mut out);
                 for j in (0..try_table.catches.len()).rev() {
                     let mut t = try_table.clone();
@@ -340,8 +520,16 @@ fn blocks(c: &Candidate) -> Vec<Candidate> {
                     emit(&new, &mut out);
                 }
             }
-            let Some(bt) = super::ir::block_type(open) else { continue };
-            let unwrap_ok = matches!(bt, BlockType::Empty | BlockType::Type(_));
+            let Some(bt) = super::ir::block_type(open) else {
+                continue;
+            };
+            let unwrap_ok = match bt {
+                BlockType::Empty | BlockType::Type(_) => true,
+                BlockType::FuncType(t) => ir
+                    .types
+                    .get(t as usize)
+                    .is_some_and(|f| f.params().is_empty()),
+            };
             match open {
                 Operator::If { .. } => {
                     let then_end = k.else_at.unwrap_or(k.end);
@@ -377,9 +565,36 @@ fn blocks(c: &Candidate) -> Vec<Candidate> {
     out
 }
 
-/// Unused locals removed (later locals renumbered).
+/// Unused locals removed (later locals renumbered); `local.set n; local.get n` fused into
+/// `local.tee n`, and a `local.tee` of a local read nowhere else dropped.
 fn locals(c: &Candidate) -> Vec<Candidate> {
     with_ir(c, |ir, out| {
+        for f in 0..ir.code.len() {
+            let ops = &ir.code[f].ops;
+            for i in 0..ops.len() {
+                if let (
+                    Operator::LocalSet { local_index: a },
+                    Some(Operator::LocalGet { local_index: b }),
+                ) = (&ops[i], ops.get(i + 1))
+                    && a == b
+                {
+                    let mut new = ir.clone();
+                    new.code[f]
+                        .ops
+                        .splice(i..i + 2, [Operator::LocalTee { local_index: *a }]);
+                    push(out, &new, &c.plan);
+                }
+                if let Operator::LocalTee { local_index } = &ops[i]
+                    && !ops.iter().any(
+                        |o| matches!(o, Operator::LocalGet { local_index: x } if x == local_index),
+                    )
+                {
+                    let mut new = ir.clone();
+                    new.code[f].ops.remove(i);
+                    push(out, &new, &c.plan);
+                }
+            }
+        }
         let fi = ir.imported(Space::Func);
         for f in 0..ir.code.len() {
             let Some(params) = ir.func_type(fi + f as u32).map(|t| t.params().len() as u32) else {
@@ -424,7 +639,9 @@ fn renumber_local(op: &mut Operator, removed: u32) {
 /// Smaller values for an integer constant: zero, one, minus one, half.
 fn smaller(v: i64) -> Vec<i64> {
     let mut out = vec![0, 1, -1, v / 2, v / 16, v >> 32];
-    out.retain(|&x| x.unsigned_abs() < v.unsigned_abs() || (x == -1 && v != -1 && v != 0 && v != 1));
+    out.retain(|&x| {
+        x.unsigned_abs() < v.unsigned_abs() || (x == -1 && v != -1 && v != 0 && v != 1)
+    });
     out.dedup();
     out
 }
@@ -561,7 +778,10 @@ fn limits_and_data(c: &Candidate) -> Vec<Candidate> {
             let mem = ir.memories[m];
             let mut variants = Vec::new();
             if mem.maximum.is_some() && !mem.shared {
-                variants.push(wasmparser::MemoryType { maximum: None, ..mem });
+                variants.push(wasmparser::MemoryType {
+                    maximum: None,
+                    ..mem
+                });
             }
             for v in smaller(mem.initial as i64) {
                 if v >= 0 && mem.maximum.is_none_or(|_| true) {
@@ -581,7 +801,10 @@ fn limits_and_data(c: &Candidate) -> Vec<Candidate> {
             let (ty, _) = ir.tables[t].clone();
             let mut variants = Vec::new();
             if ty.maximum.is_some() {
-                variants.push(wasmparser::TableType { maximum: None, ..ty });
+                variants.push(wasmparser::TableType {
+                    maximum: None,
+                    ..ty
+                });
             }
             for v in smaller(ty.initial as i64) {
                 if v >= 0 {
@@ -621,7 +844,10 @@ fn arguments(c: &Candidate) -> Vec<Candidate> {
     for (k, call) in c.plan.calls.iter().enumerate() {
         for (a, arg) in call.args.iter().enumerate() {
             let variants: Vec<Val> = match *arg {
-                Val::I32(v) => smaller(i64::from(v)).into_iter().map(|x| Val::I32(x as i32)).collect(),
+                Val::I32(v) => smaller(i64::from(v))
+                    .into_iter()
+                    .map(|x| Val::I32(x as i32))
+                    .collect(),
                 Val::I64(v) => smaller(v).into_iter().map(Val::I64).collect(),
                 Val::F32(b) if b != 0 => vec![Val::F32(0)],
                 Val::F64(b) if b != 0 => vec![Val::F64(0)],

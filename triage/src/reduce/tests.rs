@@ -1,11 +1,14 @@
 //! Reducer tests on hand-built findings of the `planted` engine (which executes `i64.rem_u` as `i64.rem_s`).
 
 use super::*;
-use oracles::differential::Call;
 use oracles::EngineKind;
+use oracles::differential::Call;
 
 fn engines(kinds: &[EngineKind]) -> Vec<Box<dyn Engine>> {
-    kinds.iter().map(|k| k.build().expect("engine builds")).collect()
+    kinds
+        .iter()
+        .map(|k| k.build().expect("engine builds"))
+        .collect()
 }
 
 fn planted_case() -> Candidate {
@@ -37,15 +40,26 @@ fn planted_case() -> Candidate {
              (func (export "other") (result i32) (i32.const 5)))"#,
     )
     .unwrap();
-    wasmparser::Validator::new().validate_all(&wasm).expect("valid");
+    wasmparser::Validator::new()
+        .validate_all(&wasm)
+        .expect("valid");
     let wasm = oracles::expose::expose(&wasm).unwrap();
     Candidate {
         wasm,
         plan: Plan {
             calls: vec![
-                Call { func: "other".into(), args: vec![] },
-                Call { func: "main".into(), args: vec![Val::I64(-7), Val::I64(3), Val::I32(1000)] },
-                Call { func: "other".into(), args: vec![] },
+                Call {
+                    func: "other".into(),
+                    args: vec![],
+                },
+                Call {
+                    func: "main".into(),
+                    args: vec![Val::I64(-7), Val::I64(3), Val::I32(1000)],
+                },
+                Call {
+                    func: "other".into(),
+                    args: vec![],
+                },
             ],
         },
     }
@@ -53,22 +67,40 @@ fn planted_case() -> Candidate {
 
 #[test]
 fn planted_finding_reduces_below_the_byte_target_and_keeps_its_key() {
-    let built = engines(&[EngineKind::Reference, EngineKind::Cranelift, EngineKind::Planted]);
+    let built = engines(&[
+        EngineKind::Reference,
+        EngineKind::Cranelift,
+        EngineKind::Planted,
+    ]);
     let refs: Vec<&dyn Engine> = built.iter().map(|e| e.as_ref()).collect();
     let start = planted_case();
     let options = RunOptions::default();
     let report = run_case(&refs, &start.wasm, &start.plan, &options);
-    let key = key_of(&refs, &start.wasm, &start.plan, &options).unwrap_or_else(|| panic!("diverges: {:?} {:?}", report.verdict, report.engines));
+    let key = key_of(&refs, &start.wasm, &start.plan, &options)
+        .unwrap_or_else(|| panic!("diverges: {:?} {:?}", report.verdict, report.engines));
     assert_eq!(key.dissenters(), ["planted"]);
-    let reducer = Reducer::new(refs.clone(), options, key.clone(), Settings {
-        time: Duration::from_secs(120),
-        threads: 2,
-        wasm_shrink: false,
-    });
+    let reducer = Reducer::new(
+        refs.clone(),
+        options,
+        key.clone(),
+        Settings {
+            time: Duration::from_secs(120),
+            threads: 2,
+            wasm_shrink: false,
+        },
+    );
     let r = reducer.reduce(start.clone()).expect("reduces");
-    assert_eq!(key_of(&refs, &r.best.wasm, &r.best.plan, &options), Some(key));
+    assert_eq!(
+        key_of(&refs, &r.best.wasm, &r.best.plan, &options),
+        Some(key)
+    );
     eprintln!("reduced to {} bytes", r.best.wasm.len());
-    assert!(r.best.wasm.len() <= 60, "{} bytes:\n{}", r.best.wasm.len(), wasmprinter::print_bytes(&r.best.wasm).unwrap());
+    assert!(
+        r.best.wasm.len() <= 60,
+        "{} bytes:\n{}",
+        r.best.wasm.len(),
+        wasmprinter::print_bytes(&r.best.wasm).unwrap()
+    );
     assert_eq!(r.best.plan.calls.len(), 1);
     assert!(r.cache_hits > 0, "the cache answered repeated candidates");
     assert!(!r.timed_out);
@@ -76,19 +108,37 @@ fn planted_finding_reduces_below_the_byte_target_and_keeps_its_key() {
 
 fn reduce_text(wat: &str, args: Vec<Val>) -> String {
     let wasm = wat::parse_str(wat).unwrap();
-    wasmparser::Validator::new().validate_all(&wasm).expect("valid");
+    wasmparser::Validator::new()
+        .validate_all(&wasm)
+        .expect("valid");
     let built = engines(&[EngineKind::Reference, EngineKind::Planted]);
     let refs: Vec<&dyn Engine> = built.iter().map(|e| e.as_ref()).collect();
     let start = Candidate {
         wasm,
-        plan: Plan { calls: vec![Call { func: "f".into(), args }] },
+        plan: Plan {
+            calls: vec![Call {
+                func: "f".into(),
+                args,
+            }],
+        },
     };
     let options = RunOptions::default();
     let key = key_of(&refs, &start.wasm, &start.plan, &options).expect("diverges");
-    let r = Reducer::new(refs.clone(), options, key.clone(), Settings { wasm_shrink: false, ..Settings::default() })
-        .reduce(start)
-        .unwrap();
-    assert_eq!(key_of(&refs, &r.best.wasm, &r.best.plan, &options), Some(key));
+    let r = Reducer::new(
+        refs.clone(),
+        options,
+        key.clone(),
+        Settings {
+            wasm_shrink: false,
+            ..Settings::default()
+        },
+    )
+    .reduce(start)
+    .unwrap();
+    assert_eq!(
+        key_of(&refs, &r.best.wasm, &r.best.plan, &options),
+        Some(key)
+    );
     wasmprinter::print_bytes(&r.best.wasm).unwrap()
 }
 
@@ -106,7 +156,10 @@ fn exceptions_are_reduced_try_table_to_block() {
                (i64.const 42)))"#,
         vec![Val::I64(-7)],
     );
-    assert!(!text.contains("try_table") && !text.contains("tag"), "{text}");
+    assert!(
+        !text.contains("try_table") && !text.contains("tag"),
+        "{text}"
+    );
     assert!(text.contains("i64.rem_u"), "{text}");
     // The divergent value leaves through a catch: the try_table stays, its other clause goes.
     let text = reduce_text(
@@ -120,6 +173,9 @@ fn exceptions_are_reduced_try_table_to_block() {
                  (i64.const 42))))"#,
         vec![Val::I64(-7)],
     );
-    assert!(text.contains("try_table") && text.contains("(catch 0 "), "{text}");
+    assert!(
+        text.contains("try_table") && text.contains("(catch 0 "),
+        "{text}"
+    );
     assert!(!text.contains("catch_all"), "{text}");
 }
