@@ -131,6 +131,88 @@ fn a_planted_miscompilation_is_found_saved_and_reproduced() {
     );
     assert_eq!(status, Some(1), "{doc:#}");
     assert_eq!(doc["divergences"][0]["kind"], finding["divergence"]["kind"]);
+
+    // `catchall reduce` shrinks it below the byte target, keeping its key, with a regression
+    // that passes on the reference and fails on the planted engine.
+    let case_arg = case.display().to_string();
+    let reduced = catchall(&["reduce", &case_arg, "--time", "60s"]);
+    assert_eq!(
+        reduced.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr(&reduced)
+    );
+    let doc = read_json(&case.join("reduced/reduced.json"));
+    assert_eq!(doc["bucket"], finding["bucket"]);
+    let bytes = std::fs::metadata(case.join("reduced/module.wasm"))
+        .unwrap()
+        .len();
+    assert!(bytes <= 120, "reduced to {bytes} bytes: {doc:#}");
+    assert_eq!(doc["regression_verified"], true, "{doc:#}");
+    let wast = std::fs::read_to_string(case.join("reduced/regression.wast")).unwrap();
+    assert!(
+        wast.contains("(module") && wast.contains("assert_"),
+        "{wast}"
+    );
+    // The reduced folder reruns like a finding.
+    let (status, _) = rerun(&format!(
+        "cargo run --release -- run {} --engines reference,planted --nan {}",
+        case.join("reduced").display(),
+        finding["nan"].as_str().unwrap_or("exact")
+    ));
+    assert_eq!(status, Some(1));
+
+    // `catchall triage` writes the index and a report per bucket with an issue body.
+    let triaged = catchall(&["triage", &out_arg, "--time", "30s"]);
+    assert_eq!(
+        triaged.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr(&triaged)
+    );
+    let index = std::fs::read_to_string(out.join("triage/index.md")).unwrap();
+    assert!(index.contains("planted"), "{index}");
+    let bucket = case
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let report =
+        std::fs::read_to_string(out.join("triage").join(&bucket).join("report.md")).unwrap();
+    for part in [
+        "## Upstream issue",
+        "**Expected**",
+        "**Actual**",
+        "wasmtime run",
+        "--invoke",
+    ] {
+        assert!(report.contains(part), "{part} missing:\n{report}");
+    }
+    let json = read_json(&out.join("triage").join(&bucket).join("report.json"));
+    assert_eq!(json["key"], finding["bucket"]);
+}
+
+/// `reduce` and `triage` on folders that are not findings: one line, exit 2.
+#[test]
+fn reduce_and_triage_reject_bad_input() {
+    let dir = fresh_dir("bad-finding");
+    let arg = dir.display().to_string();
+    for args in [
+        vec!["reduce", arg.as_str()],
+        vec!["triage", arg.as_str()],
+        vec!["reduce", "/no/such/finding"],
+    ] {
+        let out = catchall(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
+    }
+    std::fs::write(dir.join("finding.json"), "{ truncated").unwrap();
+    std::fs::write(dir.join("module.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let out = catchall(&["reduce", &arg]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not JSON"), "{}", stderr(&out));
 }
 
 /// A short campaign on the default engines writes every field `stats.json` promises, and the
@@ -349,6 +431,12 @@ fn a_case_that_kills_the_process_is_recovered_by_the_next_campaign() {
     let finding = read_json(&case.join("finding.json"));
     assert_eq!(finding["verdict"], "process-crash");
     assert_eq!(finding["seed"], 7);
+    // The key is the engine and how it died: nothing about the module, so every seed's abort
+    // on this engine lands in this one bucket.
+    assert_eq!(
+        finding["bucket"],
+        "process-crash|engine=planted-abort|signal=SIGABRT"
+    );
     let reruns = finding["reruns"].as_array().expect("reruns");
     let by_engine = |name: &str| {
         reruns

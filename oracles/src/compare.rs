@@ -3,13 +3,13 @@
 //! the engines grouped by what they observed and a suspect named).
 
 use crate::engine::EngineKind;
-use crate::outcome::{ModuleError, Outcome, Snapshot};
+use crate::outcome::{ModuleError, Outcome, Snapshot, TrapKind, crash_site};
 use crate::value::{NanClass, Val, display_list};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How NaN bit patterns are compared.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NanPolicy {
     /// NaN bits must be identical. Right for generated code that canonicalizes every NaN its
@@ -50,7 +50,7 @@ impl Observation {
 }
 
 /// Why a case stopped being compared without a divergence.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PoisonReason {
     /// An engine ran out of a resource (the [`crate::Exhaustion`] name).
@@ -76,7 +76,7 @@ impl fmt::Display for PoisonReason {
 }
 
 /// What kind of difference a divergence is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DivergenceKind {
     /// Both returned, with different values.
@@ -125,6 +125,11 @@ impl DivergenceKind {
         }
     }
 
+    /// The kind with this [`DivergenceKind::name`].
+    pub fn from_name(name: &str) -> Option<DivergenceKind> {
+        DivergenceKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// Every kind, in declaration order.
     pub const ALL: [DivergenceKind; 12] = [
         DivergenceKind::ValueMismatch,
@@ -148,17 +153,55 @@ impl fmt::Display for DivergenceKind {
     }
 }
 
+/// What kind of thing an engine observed in a step, without its values: what a bucket key
+/// holds of an observation (a trap's kind, an exception's tag, a crash's site), typed so that
+/// no display text is ever parsed back.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "class", content = "detail")]
+pub enum ObservedClass {
+    /// The step completed (whatever the values; a state difference shows in the kind).
+    Return,
+    /// A trap of this kind.
+    Trap(TrapKind),
+    /// An exception escaped, of the tag at this index of the instance (`None`: a tag of no
+    /// index space of the instance).
+    Exception(Option<u32>),
+    /// A resource ran out (the [`crate::Exhaustion`] name).
+    Exhaustion(String),
+    /// The engine crashed at this normalized site ([`crate::outcome::crash_site`]).
+    Crash(String),
+    /// The module was rejected before running (the [`ModuleError`] kind name).
+    Rejected(String),
+}
+
+impl ObservedClass {
+    /// The class of an observation.
+    pub fn of(o: &Observation) -> ObservedClass {
+        match &o.outcome {
+            Ok(Outcome::Return(_)) => ObservedClass::Return,
+            Ok(Outcome::Trap(t)) => ObservedClass::Trap(t.kind.clone()),
+            Ok(Outcome::Exception(e)) => ObservedClass::Exception(e.tag.index),
+            Ok(Outcome::Exhaustion(e)) => ObservedClass::Exhaustion(e.name().to_string()),
+            Ok(Outcome::Crash(message)) => ObservedClass::Crash(crash_site(message)),
+            Err(ModuleError::Internal(message)) => ObservedClass::Crash(crash_site(message)),
+            Err(e) => ObservedClass::Rejected(e.kind_name().to_string()),
+        }
+    }
+}
+
 /// Engines that observed the same thing.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Group {
     /// The engines, in the order they were given.
     pub engines: Vec<String>,
-    /// What they observed, as a table cell.
+    /// What they observed, as a table cell (for people).
     pub observed: String,
+    /// What kind of thing they observed (for bucket keys).
+    pub class: ObservedClass,
 }
 
 /// A difference between engines in one step.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Divergence {
     /// What differs.
     pub kind: DivergenceKind,
@@ -301,6 +344,7 @@ fn divergence(
         .map(|g| Group {
             engines: g.iter().map(|&i| observations[i].0.to_string()).collect(),
             observed: observations[g[0]].1.cell(),
+            class: ObservedClass::of(observations[g[0]].1),
         })
         .collect();
     let suspect = suspect(&named, oracle_present);

@@ -374,14 +374,54 @@ pub fn first_memory_difference(a: &[(u32, Vec<u8>)], b: &[(u32, Vec<u8>)]) -> Op
         .find_map(|((i, x), (_, y))| first_difference(x, y).map(|off| (*i, off)))
 }
 
-/// Runs `f`, turning a panic into its message.
+thread_local! {
+    /// Where the last panic on this thread happened, recorded by the hook of
+    /// [`quiet_panics`] / [`guard`].
+    static PANIC_LOCATION: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static HOOK: std::sync::Once = std::sync::Once::new();
+
+/// Installs (once) the panic hook that records each panic's location for [`guard`], chained
+/// before the hook that was installed at that moment (which prints the message unless
+/// [`quiet_panics`] silenced it).
+fn install_location_hook() {
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()));
+            PANIC_LOCATION.with(|p| *p.borrow_mut() = location);
+            if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Silences (or restores) the printing of panics caught inside engines: a campaign's
+/// progress bar must not be drawn over. Their location is recorded either way.
+pub fn quiet_panics(quiet: bool) {
+    install_location_hook();
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Runs `f`, turning a panic into `panic at <file>:<line>: <message>` (the location as the
+/// panic hook saw it, without the column; see [`crate::outcome::crash_site`]).
 fn guard<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T, String> {
+    install_location_hook();
+    PANIC_LOCATION.with(|p| p.borrow_mut().take());
     catch_unwind(f).map_err(|payload| {
         let message = payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        format!("panic: {message}")
+        match PANIC_LOCATION.with(|p| p.borrow_mut().take()) {
+            Some(at) => format!("panic at {at}: {message}"),
+            None => format!("panic: {message}"),
+        }
     })
 }

@@ -65,6 +65,56 @@ pub fn fmt_non_return<T>(o: &Outcome<T>, f: &mut fmt::Formatter<'_>) -> fmt::Res
     }
 }
 
+/// Where an engine crashed, normalized so that one bug gives one site whatever module triggered
+/// it: for a caught panic (`panic at <file>:<line>: <message>`, as the differential driver
+/// writes it) the file, without the build machine's registry or checkout prefix, and the line;
+/// for an internal error without a location, its message with every number replaced by `N`
+/// (at most 80 characters).
+pub fn crash_site(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("panic at ")
+        && let Some((location, _)) = rest.split_once(": ")
+    {
+        return normalize_source_path(location);
+    }
+    let text = message.strip_prefix("panic: ").unwrap_or(message);
+    let first = text.lines().next().unwrap_or_default();
+    let mut out = String::new();
+    let mut in_number = false;
+    for c in first.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push('N');
+            }
+            in_number = true;
+        } else {
+            in_number = false;
+            out.push(c);
+        }
+        if out.len() >= 80 {
+            break;
+        }
+    }
+    out.trim().to_string()
+}
+
+/// A source path as a crash site names it: from the crate folder on (`wasmtime-48.0.8/src/..`
+/// for a registry crate, `oracles/src/..` for a workspace file).
+fn normalize_source_path(location: &str) -> String {
+    let location = location.replace('\\', "/");
+    for marker in ["/registry/src/", "/git/checkouts/"] {
+        if let Some(i) = location.find(marker) {
+            let rest = &location[i + marker.len()..];
+            // Skip the registry folder (`index.crates.io-<hash>/`).
+            return rest.split_once('/').map_or(rest, |(_, r)| r).to_string();
+        }
+    }
+    if let Some(i) = location.find("/rustc/") {
+        let rest = &location[i + "/rustc/".len()..];
+        return format!("rustc/{}", rest.split_once('/').map_or(rest, |(_, r)| r));
+    }
+    location.to_string()
+}
+
 /// A trap as an engine reported it.
 #[derive(Clone, Debug)]
 pub struct Trap {
@@ -91,7 +141,10 @@ impl PartialEq for Trap {
 }
 
 /// The canonical trap kinds. Every engine adapter maps its own trap codes onto these.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum TrapKind {
     /// `unreachable` executed.
     Unreachable,
@@ -426,5 +479,24 @@ mod tests {
             "trap oob"
         );
         assert_eq!(Outcome::Return(vec![Val::I32(7)]).to_string(), "i32:7");
+    }
+
+    #[test]
+    fn crash_sites_drop_columns_prefixes_and_numbers() {
+        assert_eq!(
+            crash_site(
+                "panic at /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/\
+                 wasmtime-48.0.8/src/runtime/memory.rs:412: grow of 3 pages"
+            ),
+            "wasmtime-48.0.8/src/runtime/memory.rs:412"
+        );
+        assert_eq!(
+            crash_site("panic at oracles/src/engines/x.rs:7: boom"),
+            "oracles/src/engines/x.rs:7"
+        );
+        assert_eq!(
+            crash_site("no exported function \"f12\" in 3 ways"),
+            "no exported function \"fN\" in N ways"
+        );
     }
 }

@@ -34,6 +34,10 @@ pub struct Entry {
     pub line: Option<u32>,
     /// Why it fails; for engine bugs, the upstream issue's URL first.
     pub reason: String,
+    /// The file is not run on this engine at all: the engine would take the test process
+    /// down with it (an abort, a crash no `catch_unwind` can stop). Only for whole files.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_run: bool,
 }
 
 impl Entry {
@@ -154,6 +158,9 @@ impl Ledger {
             if entry.file.trim().is_empty() {
                 return Err(bad("the file is empty"));
             }
+            if entry.not_run && entry.line.is_some() {
+                return Err(bad("`not_run` applies to a whole file: remove the line"));
+            }
             if entry.line == Some(0) {
                 return Err(bad("lines count from 1"));
             }
@@ -166,6 +173,11 @@ impl Ledger {
             path: None,
             entries: file.expected_failure,
         })
+    }
+
+    /// The entry that says `file` is not run on this engine, if any.
+    pub fn not_run(&self, file: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.not_run && e.file == file)
     }
 
     /// The entry covering a failure at `line` of `file`: one naming the line before one

@@ -343,6 +343,7 @@ mod tests {
                     file: f.to_string(),
                     line: *l,
                     reason: "because".into(),
+                    not_run: false,
                 })
                 .collect(),
         }

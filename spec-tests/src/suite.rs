@@ -64,6 +64,34 @@ pub fn default_local_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/local"))
 }
 
+/// The group (and key prefix) of `corpus/regressions/`: reduced engine bugs.
+pub const REGRESSIONS: &str = "regressions";
+
+/// The folder of the reduced regressions of this checkout, `corpus/regressions/`.
+pub fn default_regressions_dir() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../corpus/regressions"
+    ))
+}
+
+/// The `.wast` files of a regressions folder, keyed `regressions/<file>`.
+pub fn regressions(dir: &Path) -> Result<Vec<SuiteFile>, SuiteError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for path in wast_files(dir)? {
+        let rel = path.strip_prefix(dir).unwrap_or(&path);
+        files.push(SuiteFile {
+            key: format!("{REGRESSIONS}/{}", slashes(rel)),
+            group: REGRESSIONS.to_string(),
+            text: Cow::Owned(read(&path)?),
+        });
+    }
+    Ok(files)
+}
+
 /// The pinned official files in scope: the core suite, then each proposal in
 /// [`PROPOSALS`] order, each sorted by name.
 pub fn builtin() -> Vec<SuiteFile> {

@@ -146,7 +146,18 @@ fn main() {
                             .into(),
                     );
                 }
-                let keys: HashSet<&str> = s.files.iter().map(|f| f.key.as_str()).collect();
+                let regressions: Vec<String> =
+                    suite::regressions(&suite::default_regressions_dir())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|f| f.key)
+                        .collect();
+                let keys: HashSet<&str> = s
+                    .files
+                    .iter()
+                    .map(|f| f.key.as_str())
+                    .chain(regressions.iter().map(String::as_str))
+                    .collect();
                 let unknown: Vec<String> = ledger
                     .entries
                     .iter()
@@ -164,6 +175,44 @@ fn main() {
                 }
             },
         ));
+    }
+    // The reduced engine bugs of corpus/regressions/, on every engine, held against the same
+    // ledgers (not part of the conformance report).
+    let regressions = suite::regressions(&suite::default_regressions_dir()).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    });
+    for file in regressions {
+        let script = Arc::new(script::parse(&file.key, &file.text).map_err(|e| e.to_string()));
+        let file = Arc::new(file);
+        for (e, engine) in shared.engines.iter().enumerate() {
+            let (s, script, file) = (Arc::clone(&shared), Arc::clone(&script), Arc::clone(&file));
+            let ledger = s.ledgers[e].as_ref().ok();
+            let not_run = ledger.and_then(|l| l.not_run(&file.key)).is_some();
+            let skipped = not_run
+                || script
+                    .as_ref()
+                    .as_ref()
+                    .is_ok_and(|sc| file_skip(sc, engine.features()).is_some());
+            trials.push(
+                Trial::test(format!("{}::{}", engine.name(), file.key), move || {
+                    let ledger = s.ledger(e)?;
+                    let script = script
+                        .as_ref()
+                        .as_ref()
+                        .map_err(|m| Failed::from(m.clone()))?;
+                    let mut run =
+                        run_script(&*s.engines[e], &file, script, spec_limits(), &s.errata);
+                    let unexpected = apply_ledger(std::slice::from_mut(&mut run), ledger, None);
+                    if unexpected.is_empty() {
+                        return Ok(());
+                    }
+                    let lines: Vec<String> = unexpected.iter().map(|u| u.to_string()).collect();
+                    Err(lines.join("\n").into())
+                })
+                .with_ignored_flag(skipped),
+            );
+        }
     }
     let s = Arc::clone(&shared);
     trials.push(Trial::test("errata", move || match &s.errata_error {

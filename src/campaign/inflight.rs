@@ -7,7 +7,8 @@
 //! `process-crash` finding with everything needed to reproduce it.
 
 use crate::campaign::findings::{
-    FindingsError, bucket_dir, case_name, move_into_place, write_atomic, write_module_files,
+    BucketKey, FINDING_FORMAT, FindingDoc, FindingsError, case_name, move_into_place, pretty,
+    write_atomic, write_module_files,
 };
 use crate::generate::{Profile, generate};
 use serde_json::{Value, json};
@@ -144,6 +145,8 @@ pub struct EngineRerun {
     pub died: bool,
     /// The last lines it wrote on stderr.
     pub stderr_tail: String,
+    /// The signal that ended it, if one did.
+    pub signal: Option<i32>,
 }
 
 /// Recovers one orphan: regenerates its case, reruns it on each engine alone in a child
@@ -169,18 +172,20 @@ pub fn recover(
         .filter(|r| r.died)
         .map(|r| r.engine.as_str())
         .collect();
-    let key = format!(
-        "process-crash|{}",
-        if culprits.is_empty() {
-            "not-reproduced".to_string()
-        } else {
-            culprits.join("+")
-        }
-    );
+    // The key names the first engine that dies and how: the module's features, the seed and
+    // the other engines are recorded, not keyed.
+    let key = BucketKey::ProcessCrash {
+        engine: culprits.first().map(|e| triage::key::engine_family(e)),
+        signal: reruns
+            .iter()
+            .find(|r| r.died)
+            .and_then(|r| r.signal)
+            .map_or("unknown".to_string(), triage::key::signal_name),
+    };
     let case = generate(orphan.seed, orphan.index, profile);
     let wasm = oracles::expose::expose(&case.wasm).unwrap_or_else(|_| case.wasm.clone());
     let target = out
-        .join(bucket_dir(&key))
+        .join(key.dir_name())
         .join(case_name(orphan.seed, orphan.index));
     // Assembled aside and moved into place whole, like every finding.
     let tmp = out.join(".tmp").join(format!(
@@ -195,33 +200,59 @@ pub fn recover(
             orphan.seed, orphan.index, orphan.profile
         )
     };
-    let finding = json!({
-        "verdict": "process-crash",
-        "bucket": key,
-        "detail": if culprits.is_empty() {
+    let finding = FindingDoc {
+        format: FINDING_FORMAT,
+        verdict: "process-crash".into(),
+        bucket: key.clone(),
+        divergence: None,
+        detail: if culprits.is_empty() {
             "the campaign's process died while running this case, but no engine died running it \
              alone (the crash may need the other worker's case, or resource pressure)"
                 .to_string()
         } else {
-            format!("the process dies when {} runs this case", culprits.join(" and "))
+            format!(
+                "the process dies when {} runs this case",
+                culprits.join(" and ")
+            )
         },
-        "seed": orphan.seed,
-        "case": orphan.index,
-        "profile": orphan.profile,
-        "generator": case.generator.name(),
-        "generator_config": case.config,
-        "engines": orphan.engines,
-        "reruns": reruns.iter().map(|r| json!({
-            "engine": r.engine,
-            "ended": r.ended,
-            "died": r.died,
-            "stderr_tail": r.stderr_tail,
-        })).collect::<Vec<_>>(),
-        "catchall": env!("CARGO_PKG_VERSION"),
-        "reproduce": regenerate(culprits.first().copied().unwrap_or(&orphan.engines)),
-    });
-    let text = serde_json::to_string_pretty(&finding).unwrap_or_default();
-    write_atomic(&tmp.join("finding.json"), &(text + "\n"))?;
+        seed: orphan.seed,
+        case: orphan.index,
+        profile: orphan.profile.clone(),
+        generator: case.generator.name().to_string(),
+        generator_config: case.config.clone(),
+        features: oracles::ModuleInfo::parse(&wasm)
+            .map(|i| i.features.names().iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default(),
+        wasm_bytes: wasm.len() as u64,
+        engines: orphan
+            .engines
+            .split(',')
+            .filter(|e| !e.is_empty())
+            .map(|name| triage::finding::EngineEntry {
+                name: name.to_string(),
+                version: oracles::EngineKind::from_name(name)
+                    .and_then(|k| k.build().ok())
+                    .map_or_else(String::new, |e| e.version()),
+                skipped: None,
+            })
+            .collect(),
+        catchall: env!("CARGO_PKG_VERSION").to_string(),
+        nan: "arithmetic".into(),
+        fuel: oracles::Limits::default().fuel,
+        known_bug: None,
+        reruns: reruns
+            .iter()
+            .map(|r| triage::finding::Rerun {
+                engine: r.engine.clone(),
+                ended: r.ended.clone(),
+                died: r.died,
+                stderr_tail: r.stderr_tail.clone(),
+            })
+            .collect(),
+        reproduce: regenerate(culprits.first().copied().unwrap_or(&orphan.engines)),
+        regenerate: regenerate(&orphan.engines),
+    };
+    write_atomic(&tmp.join("finding.json"), &pretty(&finding))?;
     move_into_place(&tmp, &target)?;
     std::fs::remove_file(&orphan.path).map_err(|source| FindingsError::Io {
         path: orphan.path.clone(),
@@ -250,6 +281,7 @@ fn rerun_alone(exe: &Path, orphan: &Orphan, profile: Profile, engine: &str) -> E
                 },
                 died: o.status.code().is_none(),
                 stderr_tail: lines[lines.len().saturating_sub(12)..].join("\n"),
+                signal,
             }
         }
         Err(e) => EngineRerun {
@@ -257,6 +289,7 @@ fn rerun_alone(exe: &Path, orphan: &Orphan, profile: Profile, engine: &str) -> E
             ended: format!("could not start: {e}"),
             died: false,
             stderr_tail: String::new(),
+            signal: None,
         },
     }
 }

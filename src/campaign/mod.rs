@@ -10,7 +10,7 @@ pub mod known;
 pub mod stats;
 
 use crate::generate::{Case, Profile, generate};
-use findings::{Finding, FindingsError, FindingsStore, bucket_key};
+use findings::{BucketKey, Finding, FindingsError, FindingsStore};
 use oracles::compare::{ComparePolicy, NanPolicy, Verdict};
 use oracles::differential::{RunOptions, run_case};
 use oracles::{CaseReport, Engine, Limits};
@@ -39,6 +39,24 @@ pub struct CampaignConfig {
     pub out: PathBuf,
     /// Stop once the first divergence is saved (the cases already running finish first).
     pub stop_on_divergence: bool,
+    /// Reduce the first finding of each new bucket while the campaign runs, for at most this
+    /// long each (one reduction at a time); `None` turns in-campaign reduction off.
+    pub reduce: Option<Duration>,
+}
+
+/// A reduction done while the campaign ran.
+#[derive(Clone, Debug)]
+pub struct ReducedEntry {
+    /// The bucket's folder name.
+    pub bucket: String,
+    /// Module bytes before.
+    pub original: u64,
+    /// Module bytes after (`None`: not reduced, see `note`).
+    pub reduced: Option<u64>,
+    /// Seconds spent.
+    pub seconds: f64,
+    /// Why not, or whether the regression was verified.
+    pub note: String,
 }
 
 /// One case, generated and run.
@@ -128,6 +146,12 @@ pub struct Campaign<'a> {
     inflight: inflight::Inflight,
     /// Called for every divergence that is not a known bug (see [`Campaign::on_divergence`]).
     on_divergence: Option<DivergenceHook<'a>>,
+    /// Findings that opened a bucket, waiting for the background reducer.
+    to_reduce: Mutex<std::collections::VecDeque<PathBuf>>,
+    /// The bucket being reduced now.
+    reducing: Mutex<Option<String>>,
+    /// Reductions done.
+    reduced: Mutex<Vec<ReducedEntry>>,
 }
 
 /// A callback a campaign calls, on the worker that ran it, for every divergent case that is not
@@ -159,6 +183,9 @@ impl<'a> Campaign<'a> {
             halted: AtomicBool::new(false),
             inflight,
             on_divergence: None,
+            to_reduce: Mutex::new(Default::default()),
+            reducing: Mutex::new(None),
+            reduced: Mutex::new(Vec::new()),
         })
     }
 
@@ -210,17 +237,116 @@ impl<'a> Campaign<'a> {
             .clone()
     }
 
+    /// The bucket being reduced now, if any.
+    pub fn reducing(&self) -> Option<String> {
+        self.reducing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The reductions done (and those the campaign's end left undone).
+    pub fn reduced(&self) -> Vec<ReducedEntry> {
+        self.reduced
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The background reducer: takes the first finding of each new bucket, one at a time,
+    /// until the campaign is done; `finish` stops a reduction in progress (it keeps its best
+    /// so far) so the campaign's end waits at most one candidate batch.
+    fn reducer(&self, limit: Duration, stop: &AtomicBool, done: &AtomicBool, finish: &AtomicBool) {
+        loop {
+            let next = self
+                .to_reduce
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pop_front();
+            let Some(dir) = next else {
+                if done.load(Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            };
+            let bucket = dir
+                .parent()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let original = std::fs::metadata(dir.join("module.wasm")).map_or(0, |m| m.len());
+            if finish.load(Ordering::SeqCst) || stop.load(Ordering::SeqCst) {
+                self.push_reduced(ReducedEntry {
+                    bucket,
+                    original,
+                    reduced: None,
+                    seconds: 0.0,
+                    note: "not reduced: the campaign ended first (catchall triage reduces it)"
+                        .into(),
+                });
+                continue;
+            }
+            *self.reducing.lock().unwrap_or_else(|p| p.into_inner()) = Some(bucket.clone());
+            let settings = triage::reduce::Settings {
+                time: limit,
+                threads: 1,
+                wasm_shrink: true,
+            };
+            let t = Instant::now();
+            let result = triage::finding::load(&dir)
+                .map_err(triage::workflow::TriageError::from)
+                .and_then(|f| {
+                    triage::workflow::reduce_finding(&f, &self.engines, settings, Some(finish))
+                });
+            let entry = match result {
+                Ok(r) => ReducedEntry {
+                    bucket,
+                    original,
+                    reduced: Some(r.doc.reduced_bytes),
+                    seconds: r.doc.seconds,
+                    note: if r.doc.regression_verified {
+                        "regression verified".into()
+                    } else {
+                        "regression not verified".into()
+                    },
+                },
+                Err(e) => ReducedEntry {
+                    bucket,
+                    original,
+                    reduced: None,
+                    seconds: t.elapsed().as_secs_f64(),
+                    note: format!("not reduced: {e}"),
+                },
+            };
+            self.push_reduced(entry);
+            *self.reducing.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+    }
+
+    fn push_reduced(&self, e: ReducedEntry) {
+        self.reduced
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(e);
+    }
+
     /// Runs the campaign on `jobs` rayon threads until the case or time limit, or until `stop`
     /// is set; `tick` is called on the calling thread about ten times a second.
     pub fn run(&self, stop: &AtomicBool, mut tick: impl FnMut(&Self)) -> Duration {
         let started = Instant::now();
         let deadline = self.config.time.map(|t| started + t);
         let done = AtomicBool::new(false);
+        let finish = AtomicBool::new(false);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.config.jobs.max(1))
             .thread_name(|i| format!("catchall-worker-{i}"))
             .build();
         std::thread::scope(|scope| {
+            let reducer = self.config.reduce.map(|limit| {
+                let (stop, done, finish) = (&stop, &done, &finish);
+                scope.spawn(move || self.reducer(limit, stop, done, finish))
+            });
             scope.spawn(|| {
                 let work = || {
                     rayon::scope(|s| {
@@ -238,6 +364,14 @@ impl<'a> Campaign<'a> {
             while !done.load(Ordering::SeqCst) {
                 tick(self);
                 std::thread::sleep(Duration::from_millis(100));
+            }
+            // The campaign is over: a reduction in progress keeps its best so far.
+            finish.store(true, Ordering::SeqCst);
+            if let Some(r) = reducer {
+                while !r.is_finished() {
+                    tick(self);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
             }
         });
         tick(self);
@@ -304,8 +438,8 @@ impl<'a> Campaign<'a> {
             })
             .flatten();
         let key = match (&run.report.verdict, known) {
-            (Verdict::Diverge(_), Some(bug)) => Some(findings::known_bucket_key(bug.name)),
-            (Verdict::Diverge(d), None) => Some(bucket_key(d, &run.report.features)),
+            (Verdict::Diverge(_), Some(bug)) => Some(BucketKey::known(bug.name)),
+            (Verdict::Diverge(d), None) => Some(BucketKey::of(d)),
             _ => None,
         };
         if let Some(key) = &key {
@@ -320,14 +454,22 @@ impl<'a> Campaign<'a> {
                 report: &run.report,
                 engines: &self.engine_list,
                 nan: run.options.policy.nan,
+                fuel: run.options.limits.fuel,
                 known: known.map(|b| (b.name, b.regression)),
             };
             match self.store.save(&finding, key) {
-                Ok(Some(dir)) if known.is_none() => self
-                    .saved
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(dir),
+                Ok(Some(saved)) if known.is_none() => {
+                    if saved.new_bucket && self.config.reduce.is_some() {
+                        self.to_reduce
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push_back(saved.dir.clone());
+                    }
+                    self.saved
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(saved.dir)
+                }
                 Ok(_) => {}
                 Err(e) => self.error(format!("case {index}: could not save the finding: {e}")),
             }
@@ -338,11 +480,12 @@ impl<'a> Campaign<'a> {
                 hook(index, run);
             }
         }
+        let key_text = key.as_ref().map(|k| k.to_string());
         let tally = CaseTally {
             report: &run.report,
             generation: run.generation,
             generator: run.case.generator.name(),
-            bucket: key.as_deref(),
+            bucket: key_text.as_deref(),
             known: known.map(|b| b.name),
         };
         self.stats

@@ -142,6 +142,8 @@ pub struct Stats {
     pub buckets: BTreeMap<String, u64>,
     /// Distinct buckets (bucket key → count).
     pub distinct_buckets: BTreeMap<String, u64>,
+    /// Cases each engine ran (was given the module, not skipped).
+    pub ran: BTreeMap<String, u64>,
     /// Cases each engine skipped, by reason (the proposals it lacks, or a named known engine
     /// problem such as a module it would abort on).
     pub skipped: BTreeMap<String, BTreeMap<String, u64>>,
@@ -199,6 +201,9 @@ impl Stats {
             }
         }
         for e in &r.engines {
+            if e.status == oracles::differential::EngineStatus::Ran {
+                *self.ran.entry(e.name.clone()).or_default() += 1;
+            }
             if let oracles::differential::EngineStatus::Skipped(why) = &e.status {
                 *self
                     .skipped
@@ -239,6 +244,9 @@ impl Stats {
         }
         for (k, v) in &o.distinct_buckets {
             *self.distinct_buckets.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &o.ran {
+            *self.ran.entry(k.clone()).or_default() += v;
         }
         for (engine, reasons) in &o.skipped {
             let mine = self.skipped.entry(engine.clone()).or_default();
@@ -295,6 +303,9 @@ impl Stats {
             },
             "buckets": self.buckets,
             "distinct_buckets": self.distinct_buckets.len(),
+            "engines_ran": self.ran.iter().map(|(e, n)| {
+                (e.clone(), json!({"cases": n, "share": round4(share(*n, self.cases))}))
+            }).collect::<serde_json::Map<String, Value>>(),
             "skipped": self.skipped,
             "generators": self.generators,
             "escaped_on_any_engine": round4(share(self.escaped_any_engine, self.cases)),

@@ -294,7 +294,7 @@ fn batch(engines: &[&dyn Engine; 2], args: &BenchArgs) -> anyhow::Result<Measure
     // Only modules both engines support (the generator avoids exceptions, so this is every
     // module unless a generator fallback slipped one in), and none declaring a memory of 2^48
     // pages: wasmi 2.0.0 aborts the process when such a memory grows (its maximum in bytes,
-    // 2^64, overflows; corpus/regressions/wasmi-grow-memory64-max-2p48.wat).
+    // 2^64, overflows; corpus/regressions/wasmi-grow-memory64-max-2p48.wast).
     let runnable: Vec<&Case> = cases
         .iter()
         .filter(|c| {

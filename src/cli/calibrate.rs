@@ -271,6 +271,8 @@ fn run_seed(
         limits: Limits::default(),
         out: out.clone(),
         stop_on_divergence: false,
+        // Calibration measures time to kill; reducing would compete for the same cores.
+        reduce: None,
     };
     let stop = AtomicBool::new(false);
     let kill: Mutex<Option<Kill>> = Mutex::new(None);

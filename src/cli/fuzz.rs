@@ -61,6 +61,13 @@ pub struct FuzzArgs {
     /// Stop as soon as the first divergence is saved.
     #[arg(long)]
     pub stop_on_divergence: bool,
+    /// Reduce the first finding of each new bucket while the campaign runs (one at a time, in
+    /// the background), for at most this long each; written to <finding>/reduced/.
+    #[arg(long, value_parser = parse_duration, default_value = "60s", value_name = "DURATION")]
+    pub reduce_time: Duration,
+    /// Do not reduce findings during the campaign (`catchall triage` reduces them later).
+    #[arg(long)]
+    pub no_reduce: bool,
     /// With --case: print the report as JSON.
     #[arg(long, requires = "case")]
     pub json: bool,
@@ -118,6 +125,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
         limits,
         out: args.out.clone(),
         stop_on_divergence: args.stop_on_divergence,
+        reduce: (!args.no_reduce).then_some(args.reduce_time),
     };
     recover_orphans(&args.out)?;
     let campaign = Campaign::new(config, engine_refs.clone())
@@ -130,8 +138,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
     });
     // Engine panics are caught and reported as crashes with their message; the default hook
     // would print over the progress bar.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    oracles::differential::quiet_panics(true);
     eprintln!(
         "catchall fuzz: seed {seed}, profile {}, {jobs} jobs, engines {}, findings in {}",
         args.profile,
@@ -144,15 +151,17 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
         bar.set_position(p.cases);
         let secs = bar.elapsed().as_secs_f64().max(1e-3);
         bar.set_message(format!(
-            "{:.1} cases/s | divergences {} | poisoned {:.1}% | exception thrown {:.1}%",
+            "{:.1} cases/s | divergences {} | poisoned {:.1}% | exception thrown {:.1}%{}",
             p.cases as f64 / secs,
             p.divergences,
             pct(p.poisoned, p.cases),
-            pct(p.thrown, p.counted)
+            pct(p.thrown, p.counted),
+            c.reducing()
+                .map_or(String::new(), |b| format!(" | reducing {b}"))
         ));
     });
     bar.finish_and_clear();
-    std::panic::set_hook(hook);
+    oracles::differential::quiet_panics(false);
     let stats = campaign.stats();
     let seconds = elapsed.as_secs_f64();
     let mut meta = json!({
@@ -409,6 +418,19 @@ fn summary(doc: &serde_json::Value, campaign: &Campaign) -> String {
         phases["generating"].as_f64().unwrap_or(0.0),
         phases["comparing"].as_f64().unwrap_or(0.0)
     );
+    let ran = doc["engines_ran"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(e, v)| format!("{e} {:.1}%", 100.0 * v["share"].as_f64().unwrap_or(0.0)))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "engines ran  {ran}  (share of cases each engine was given)"
+    );
     let _ = writeln!(s, "  compiling  {}", per_engine("compiling"));
     let _ = writeln!(s, "  executing  {}", per_engine("executing"));
     if let Some(b) = doc["campaign"].get("compile_bound") {
@@ -439,6 +461,17 @@ fn summary(doc: &serde_json::Value, campaign: &Campaign) -> String {
         },
         campaign.out().display()
     );
+    let reduced = campaign.reduced();
+    for r in &reduced {
+        let _ = match r.reduced {
+            Some(b) => writeln!(
+                s,
+                "  reduced {}: {} -> {b} bytes in {:.1} s ({})",
+                r.bucket, r.original, r.seconds, r.note
+            ),
+            None => writeln!(s, "  {}: {}", r.bucket, r.note),
+        };
+    }
     for dir in campaign.saved().iter().take(10) {
         if let Some(command) = crate::campaign::findings::saved_reproduce_command(dir) {
             let _ = writeln!(s, "  reproduce: {command}");

@@ -7,9 +7,11 @@ pub mod bench;
 pub mod calibrate;
 pub mod engines;
 pub mod fuzz;
+pub mod reduce;
 pub mod run;
 pub mod run_wast;
 pub mod spec;
+pub mod triage;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -43,6 +45,10 @@ pub enum Command {
     /// with one planted, narrowly scoped bug) and report which it kills and how fast.
     #[command(long_about = calibrate::LONG_ABOUT)]
     Calibrate(calibrate::CalibrateArgs),
+    /// Shrink a finding's module and plan while its bucket key stays the same.
+    Reduce(reduce::ReduceArgs),
+    /// Reduce the smallest finding of every bucket and write reports and regressions.
+    Triage(triage::TriageArgs),
 }
 
 /// Exit status for a finding (divergence, gate failure).
@@ -75,6 +81,8 @@ pub fn main() -> ExitCode {
         Command::Spec(args) => spec::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Reduce(args) => reduce::run(args),
+        Command::Triage(args) => triage::run(args),
     };
     match result {
         Ok(code) => code,

@@ -173,7 +173,7 @@ pub const WASMI_MAX_DECLARED_MEMORY: u64 = 1 << 30;
 ///   wasmi multiplies the maximum by the page size in `u64` and panics on the overflow, inside
 ///   an executor that cannot unwind, so `catch_unwind` cannot turn it into an `EngineCrash`
 ///   finding and one such module would end a campaign
-///   (`corpus/regressions/wasmi-grow-memory64-max-2p48.wat`).
+///   (`corpus/regressions/wasmi-grow-memory64-max-2p48.wast`).
 /// - A memory declared larger than [`WASMI_MAX_DECLARED_MEMORY`] would be committed whole, on
 ///   every case that declares it: a resource limit of the host, not a semantic difference.
 pub fn skip_reason(info: &ModuleInfo) -> Option<String> {
@@ -184,7 +184,7 @@ pub fn skip_reason(info: &ModuleInfo) -> Option<String> {
     {
         return Some(
             "wasmi 2.0.0 aborts on memory.grow of a memory64 whose maximum is 2^48 pages \
-             (corpus/regressions/wasmi-grow-memory64-max-2p48.wat)"
+             (corpus/regressions/wasmi-grow-memory64-max-2p48.wast)"
                 .to_string(),
         );
     }

@@ -28,14 +28,6 @@
 ;;   register holds depends on the code before: 0 in the small functions here, 2000 (the
 ;;   `global.get`) in `rem_global`.
 ;;
-;; expect: instantiate => ok
-;; expect: select_eqz(i32:1, i32:2, i32:0) => i32:1
-;; expect: select_eqz(i32:1, i32:2, i32:5) => i32:2
-;; expect: select_nez(i32:1, i32:2, i32:0) => i32:2
-;; expect: select_nez(i32:1, i32:2, i32:5) => i32:1
-;; expect: select_eqz_computed(i32:1, i32:2, i32:5) => i32:2
-;; expect: rem_by_nonzero(i32:7, i32:5) => i32:2
-;; expect: rem_global(i32:0) => i32:0
 (module
   (global $g (mut i32) (i32.const 2000))
   (func (export "select_eqz") (param $a i32) (param $b i32) (param $c i32) (result i32)
@@ -49,3 +41,10 @@
     (i32.rem_s (local.get $x) (select (i32.const 1) (local.get $y) (i32.eqz (local.get $y)))))
   (func (export "rem_global") (param $y i32) (result i32)
     (i32.rem_s (global.get $g) (select (i32.const 1) (local.get $y) (i32.eqz (local.get $y))))))
+(assert_return (invoke "select_eqz" (i32.const 1) (i32.const 2) (i32.const 0)) (i32.const 1))
+(assert_return (invoke "select_eqz" (i32.const 1) (i32.const 2) (i32.const 5)) (i32.const 2))
+(assert_return (invoke "select_nez" (i32.const 1) (i32.const 2) (i32.const 0)) (i32.const 2))
+(assert_return (invoke "select_nez" (i32.const 1) (i32.const 2) (i32.const 5)) (i32.const 1))
+(assert_return (invoke "select_eqz_computed" (i32.const 1) (i32.const 2) (i32.const 5)) (i32.const 2))
+(assert_return (invoke "rem_by_nonzero" (i32.const 7) (i32.const 5)) (i32.const 2))
+(assert_return (invoke "rem_global" (i32.const 0)) (i32.const 0))

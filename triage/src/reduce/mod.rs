@@ -1,0 +1,352 @@
+//! Reduction: shrink a finding's module and plan while rerunning them on the same engines keeps the same bucket key.
+//!
+//! Candidates come from passes that understand the module ([`passes`]): the plan first (calls
+//! dropped, arguments shrunk), then whole items (function bodies, functions, exports, tags,
+//! globals, tables, memories, segments), then expressions inside bodies (statements deleted,
+//! values replaced by constants of their type or by one of their operands, blocks unwrapped,
+//! `try_table` turned into `block`, catch clauses dropped), then constants, offsets and limits
+//! shrunk. Each candidate is validated, looked up in a cache of candidates already tried, and
+//! run on the finding's engines in parallel with its neighbours; the first (in pass order) that
+//! keeps the key and costs less becomes the new module. Passes repeat until none makes
+//! progress or the time is up; wasm-shrink runs as one more pass on modules it accepts.
+
+pub mod ir;
+pub mod passes;
+pub mod spans;
+
+use crate::key::BucketKey;
+use oracles::compare::Verdict;
+use oracles::differential::{Plan, RunOptions, run_case};
+use oracles::{Engine, Val};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// A module and the plan that runs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// The module.
+    pub wasm: Vec<u8>,
+    /// The plan.
+    pub plan: Plan,
+}
+
+/// What a candidate costs: smaller is better, compared in order (module bytes, then the plan's
+/// size, then the magnitude of its constants and arguments).
+pub fn cost(c: &Candidate) -> (usize, usize, u64) {
+    let plan: usize = c.plan.calls.iter().map(|call| 2 + call.args.len()).sum();
+    let mut magnitude: u64 = c
+        .plan
+        .calls
+        .iter()
+        .flat_map(|call| &call.args)
+        .map(val_weight)
+        .sum();
+    magnitude += passes::const_weight(&c.wasm);
+    (c.wasm.len(), plan, magnitude)
+}
+
+fn val_weight(v: &Val) -> u64 {
+    let bits = |x: u64| u64::from(64 - x.leading_zeros());
+    match v {
+        Val::I32(x) => bits(u64::from(x.unsigned_abs())),
+        Val::I64(x) => bits(x.unsigned_abs()),
+        Val::F32(x) => bits(u64::from(*x)),
+        Val::F64(x) => bits(*x),
+        Val::V128(x) => bits(*x as u64) + bits((*x >> 64) as u64),
+        _ => 0,
+    }
+}
+
+/// The bucket key of running `wasm` and `plan` on `engines`, `None` when they agree (or the
+/// case is poisoned).
+pub fn key_of(
+    engines: &[&dyn Engine],
+    wasm: &[u8],
+    plan: &Plan,
+    options: &RunOptions,
+) -> Option<BucketKey> {
+    let options = RunOptions {
+        continue_after_verdict: false,
+        ..*options
+    };
+    match run_case(engines, wasm, plan, &options).verdict {
+        Verdict::Diverge(d) => Some(BucketKey::of(&d)),
+        _ => None,
+    }
+}
+
+/// Settings of one reduction.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    /// Stop after this long (the best candidate so far is the result).
+    pub time: Duration,
+    /// Candidates tested at once.
+    pub threads: usize,
+    /// Also run wasm-shrink as a pass (on modules it accepts).
+    pub wasm_shrink: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            time: Duration::from_secs(60),
+            threads: 2,
+            wasm_shrink: true,
+        }
+    }
+}
+
+/// What a reduction did.
+#[derive(Clone, Debug)]
+pub struct Reduction {
+    /// The smallest candidate that keeps the key.
+    pub best: Candidate,
+    /// The key it keeps.
+    pub key: BucketKey,
+    /// Candidates run on the engines.
+    pub tested: u64,
+    /// Candidates skipped because they were tried before.
+    pub cache_hits: u64,
+    /// Candidates that did not validate (never run).
+    pub invalid: u64,
+    /// Candidates accepted.
+    pub accepted: u64,
+    /// Whether the time ran out before the passes stopped making progress.
+    pub timed_out: bool,
+    /// How wasm-shrink took part: `None` when it was not run, else what it said.
+    pub wasm_shrink: Option<String>,
+    /// Time spent.
+    pub elapsed: Duration,
+}
+
+/// Reduction could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ReduceError {
+    /// The finding does not reproduce on its engines.
+    #[error(
+        "the finding does not reproduce: expected bucket `{expected}`, the rerun gives {actual}"
+    )]
+    NotReproduced {
+        /// The finding's key.
+        expected: String,
+        /// What the rerun gave.
+        actual: String,
+    },
+}
+
+/// The reducer: engines, run options, the key to keep and the cache of tried candidates.
+pub struct Reducer<'e> {
+    engines: Vec<&'e dyn Engine>,
+    options: RunOptions,
+    key: BucketKey,
+    settings: Settings,
+    cache: Mutex<HashSet<u64>>,
+    tested: AtomicU64,
+    cache_hits: AtomicU64,
+    invalid: AtomicU64,
+    stop: Option<&'e AtomicBool>,
+}
+
+fn fingerprint(c: &Candidate) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    c.wasm.hash(&mut h);
+    serde_json::to_string(&c.plan)
+        .unwrap_or_default()
+        .hash(&mut h);
+    h.finish()
+}
+
+impl<'e> Reducer<'e> {
+    /// A reducer keeping `key` on `engines`.
+    pub fn new(
+        engines: Vec<&'e dyn Engine>,
+        options: RunOptions,
+        key: BucketKey,
+        settings: Settings,
+    ) -> Reducer<'e> {
+        Reducer {
+            engines,
+            options,
+            key,
+            settings,
+            cache: Mutex::new(HashSet::new()),
+            tested: AtomicU64::new(0),
+            cache_hits: AtomicU64::new(0),
+            invalid: AtomicU64::new(0),
+            stop: None,
+        }
+    }
+
+    /// Stops early (keeping the best so far) once `stop` is set.
+    pub fn with_stop(mut self, stop: &'e AtomicBool) -> Reducer<'e> {
+        self.stop = Some(stop);
+        self
+    }
+
+    /// Whether a candidate keeps the key; each distinct candidate is run at most once.
+    pub fn interesting(&self, c: &Candidate) -> bool {
+        let fp = fingerprint(c);
+        if !self
+            .cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(fp)
+        {
+            self.cache_hits.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        if wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+            .validate_all(&c.wasm)
+            .is_err()
+        {
+            self.invalid.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        self.tested.fetch_add(1, Ordering::Relaxed);
+        key_of(&self.engines, &c.wasm, &c.plan, &self.options).as_ref() == Some(&self.key)
+    }
+
+    fn out_of_time(&self, deadline: Instant) -> bool {
+        Instant::now() >= deadline || self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+
+    /// Reduces `start`, which must reproduce the key.
+    pub fn reduce(&self, start: Candidate) -> Result<Reduction, ReduceError> {
+        let t0 = Instant::now();
+        let deadline = t0 + self.settings.time;
+        let actual = key_of(&self.engines, &start.wasm, &start.plan, &self.options);
+        if actual.as_ref() != Some(&self.key) {
+            return Err(ReduceError::NotReproduced {
+                expected: self.key.to_string(),
+                actual: actual.map_or("agreement".to_string(), |k| format!("`{k}`")),
+            });
+        }
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(fingerprint(&start));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.settings.threads.max(1))
+            .build()
+            .ok();
+        let mut best = start;
+        let mut accepted = 0u64;
+        let mut timed_out = false;
+        let mut shrink_note = None;
+        'rounds: loop {
+            let before = cost(&best);
+            for pass in passes::ALL {
+                let mut position = 0usize;
+                loop {
+                    if self.out_of_time(deadline) {
+                        timed_out = true;
+                        break 'rounds;
+                    }
+                    let candidates = (pass.generate)(&best);
+                    if position >= candidates.len() {
+                        break;
+                    }
+                    let best_cost = cost(&best);
+                    let batch_len =
+                        (self.settings.threads.max(1) * 2).min(candidates.len() - position);
+                    let batch: Vec<&Candidate> =
+                        candidates[position..position + batch_len].iter().collect();
+                    let test = || -> Vec<bool> {
+                        batch
+                            .par_iter()
+                            .map(|c| cost(c) < best_cost && self.interesting(c))
+                            .collect()
+                    };
+                    let results = match &pool {
+                        Some(p) => p.install(test),
+                        None => test(),
+                    };
+                    match results.iter().position(|&ok| ok) {
+                        Some(j) => {
+                            best = batch[j].clone();
+                            accepted += 1;
+                            // The list shifts after an accepted edit: go on from the same place.
+                            position += j;
+                        }
+                        None => position += batch_len,
+                    }
+                }
+            }
+            if self.settings.wasm_shrink && !self.out_of_time(deadline) {
+                let (shrunk, note) = self.wasm_shrink(&best, deadline);
+                shrink_note = Some(note);
+                if let Some(s) = shrunk
+                    && cost(&s) < cost(&best)
+                {
+                    best = s;
+                    accepted += 1;
+                }
+            }
+            if cost(&best) >= before {
+                break;
+            }
+        }
+        Ok(Reduction {
+            best,
+            key: self.key.clone(),
+            tested: self.tested.load(Ordering::Relaxed),
+            cache_hits: self.cache_hits.load(Ordering::Relaxed),
+            invalid: self.invalid.load(Ordering::Relaxed),
+            accepted,
+            timed_out,
+            wasm_shrink: shrink_note,
+            elapsed: t0.elapsed(),
+        })
+    }
+
+    /// wasm-shrink on the module with the plan fixed: the smaller module it found, if any,
+    /// and what happened.
+    fn wasm_shrink(&self, best: &Candidate, deadline: Instant) -> (Option<Candidate>, String) {
+        let plan = best.plan.clone();
+        let result = run_wasm_shrink(best.wasm.clone(), 300, |wasm| {
+            if self.out_of_time(deadline) {
+                return false;
+            }
+            self.interesting(&Candidate {
+                wasm: wasm.to_vec(),
+                plan: plan.clone(),
+            })
+        });
+        match result {
+            Ok(wasm) => {
+                let note = format!("shrank {} to {} bytes", best.wasm.len(), wasm.len());
+                (Some(Candidate { wasm, plan }), note)
+            }
+            Err(e) => (None, e),
+        }
+    }
+}
+
+/// Runs wasm-shrink for `attempts` mutations with `predicate`; its error as one line when it
+/// refuses the module.
+pub fn run_wasm_shrink(
+    wasm: Vec<u8>,
+    attempts: u32,
+    mut predicate: impl FnMut(&[u8]) -> bool,
+) -> Result<Vec<u8>, String> {
+    // wasm-shrink checks that the input is interesting first; our cache would answer "tried
+    // already" for the current best, so the first call is answered directly.
+    let original = wasm.clone();
+    let outcome = wasm_shrink::WasmShrink::default()
+        .attempts(attempts)
+        .seed(1)
+        .run(wasm, |w: &[u8]| -> anyhow::Result<bool> {
+            Ok(w == original.as_slice() || predicate(w))
+        });
+    match outcome {
+        Ok(info) => Ok(info.output),
+        Err(e) => Err(format!("{e:#}").replace('\n', " ")),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,265 @@
+//! Expression spans of a function body: for every instruction, the contiguous range of instructions that computes its operands and itself, with the types involved — found by running wasmparser's function validator alongside a shadow stack of where each operand's computation starts.
+
+use super::ir::{Ir, block_type};
+use wasmparser::{
+    BlockType, FuncValidatorAllocations, Operator, Parser, ValType, ValidPayload, Validator,
+    WasmFeatures,
+};
+
+/// The instructions `start..=end` compute `pushes` values (the last instruction is `end`).
+#[derive(Clone, Debug)]
+pub struct Span {
+    /// The first instruction.
+    pub start: usize,
+    /// The last instruction (the one whose result this is).
+    pub end: usize,
+    /// How many values the span leaves on the stack.
+    pub pushes: u32,
+    /// The type of its value, when it leaves exactly one.
+    pub result: Option<ValType>,
+    /// Its operands' spans and types (for plain instructions).
+    pub operands: Vec<(usize, usize, Option<ValType>)>,
+}
+
+/// A block construct: where it opens, its `else` (for `if`) and its `end`.
+#[derive(Clone, Debug)]
+pub struct Construct {
+    /// The opening instruction.
+    pub open: usize,
+    /// The `else`, if any.
+    pub else_at: Option<usize>,
+    /// The `end`.
+    pub end: usize,
+}
+
+/// Every span and construct of one function body.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    /// Spans, one per instruction that has a known extent.
+    pub spans: Vec<Span>,
+    /// Block constructs.
+    pub constructs: Vec<Construct>,
+}
+
+struct Frame {
+    open: usize,
+    base: usize,
+    start: Option<usize>,
+    else_at: Option<usize>,
+    params: u32,
+}
+
+/// Analyses every defined function of `wasm` (whose decoded form is `ir`).
+pub fn analyse(wasm: &[u8], ir: &Ir) -> Vec<Analysis> {
+    let mut validator = Validator::new_with_features(WasmFeatures::all());
+    let mut funcs = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        let Ok(payload) = payload else {
+            return Vec::new();
+        };
+        match validator.payload(&payload) {
+            Ok(ValidPayload::Func(f, _)) => funcs.push(f),
+            Ok(_) => {}
+            Err(_) => return Vec::new(),
+        }
+    }
+    funcs
+        .into_iter()
+        .zip(&ir.code)
+        .map(|(f, body)| {
+            let mut v = f.into_validator(FuncValidatorAllocations::default());
+            let mut out = Analysis::default();
+            for (i, ty) in body.locals.iter().enumerate() {
+                if v.define_locals(i as u64, 1, *ty).is_err() {
+                    return out;
+                }
+            }
+            let results = |bt: BlockType| -> u32 {
+                match bt {
+                    BlockType::Empty => 0,
+                    BlockType::Type(_) => 1,
+                    BlockType::FuncType(t) => ir
+                        .types
+                        .get(t as usize)
+                        .map_or(0, |f| f.results().len() as u32),
+                }
+            };
+            let mut stack: Vec<Option<usize>> = Vec::new();
+            let mut frames: Vec<Frame> = Vec::new();
+            for (i, op) in body.ops.iter().enumerate() {
+                let Some((pops, pushes)) = op.operator_arity(&v) else {
+                    return out;
+                };
+                let operand_types: Vec<Option<ValType>> = (0..pops as usize)
+                    .rev()
+                    .map(|d| v.get_operand_type(d).flatten())
+                    .collect();
+                if v.op(i as u64, op).is_err() {
+                    return out;
+                }
+                let base = frames.last().map_or(0, |f| f.base);
+                let available = stack.len().saturating_sub(base);
+                let take = |stack: &mut Vec<Option<usize>>, n: usize| -> Vec<Option<usize>> {
+                    let keep = stack.len().saturating_sub(n).max(base);
+                    let mut taken = stack.split_off(keep);
+                    while taken.len() < n {
+                        taken.insert(0, None);
+                    }
+                    taken
+                };
+                match op {
+                    Operator::Block { .. } | Operator::Loop { .. } | Operator::TryTable { .. } => {
+                        let p = pops as usize;
+                        let start = if p == 0 {
+                            Some(i)
+                        } else if available >= p {
+                            stack[stack.len() - p]
+                        } else {
+                            None
+                        };
+                        frames.push(Frame {
+                            open: i,
+                            base: stack.len().saturating_sub(p).max(base),
+                            start,
+                            else_at: None,
+                            params: pops,
+                        });
+                    }
+                    Operator::If { .. } => {
+                        let p = pops as usize;
+                        let start = if available >= p {
+                            stack[stack.len() - p]
+                        } else {
+                            None
+                        };
+                        let taken = take(&mut stack, p);
+                        let new_base = stack.len();
+                        stack.extend(taken.into_iter().skip(1).map(|_| None));
+                        frames.push(Frame {
+                            open: i,
+                            base: new_base,
+                            start,
+                            else_at: None,
+                            params: pops - 1,
+                        });
+                    }
+                    Operator::Else => {
+                        if let Some(f) = frames.last_mut() {
+                            f.else_at = Some(i);
+                            stack.truncate(f.base);
+                            stack.extend((0..f.params).map(|_| None));
+                        }
+                    }
+                    Operator::End => {
+                        let Some(f) = frames.pop() else { continue };
+                        stack.truncate(f.base);
+                        let r = block_type(&body.ops[f.open]).map_or(0, results);
+                        if let Some(start) = f.start {
+                            out.spans.push(Span {
+                                start,
+                                end: i,
+                                pushes: r,
+                                result: if r == 1 {
+                                    v.get_operand_type(0).flatten()
+                                } else {
+                                    None
+                                },
+                                operands: Vec::new(),
+                            });
+                        }
+                        out.constructs.push(Construct {
+                            open: f.open,
+                            else_at: f.else_at,
+                            end: i,
+                        });
+                        stack.extend((0..r).map(|_| f.start));
+                    }
+                    _ => {
+                        let p = pops as usize;
+                        let known = available >= p;
+                        let taken = take(&mut stack, p);
+                        let start = if p == 0 {
+                            Some(i)
+                        } else if known {
+                            taken[0]
+                        } else {
+                            None
+                        };
+                        if let Some(s) = start
+                            && taken.iter().all(Option::is_some)
+                        {
+                            let starts: Vec<usize> = taken.iter().flatten().copied().collect();
+                            let operands = starts
+                                .iter()
+                                .enumerate()
+                                .map(|(k, &os)| {
+                                    let oe = starts.get(k + 1).map_or(i - 1, |n| n - 1);
+                                    (os, oe, operand_types[k])
+                                })
+                                .collect();
+                            out.spans.push(Span {
+                                start: s,
+                                end: i,
+                                pushes,
+                                result: if pushes == 1 {
+                                    v.get_operand_type(0).flatten()
+                                } else {
+                                    None
+                                },
+                                operands,
+                            });
+                        }
+                        let ends_flow = matches!(
+                            op,
+                            Operator::Br { .. }
+                                | Operator::BrTable { .. }
+                                | Operator::Return
+                                | Operator::Unreachable
+                                | Operator::Throw { .. }
+                                | Operator::ThrowRef
+                                | Operator::ReturnCall { .. }
+                                | Operator::ReturnCallIndirect { .. }
+                        );
+                        if ends_flow {
+                            stack.truncate(base);
+                        } else {
+                            stack.extend((0..pushes).map(|_| start));
+                        }
+                    }
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_cover_operand_trees() {
+        let wasm = wat::parse_str(
+            r#"(module (func (param i64 i64) (result i64)
+                 (i64.rem_u (i64.add (local.get 0) (i64.const 1)) (local.get 1))
+                 (block (drop (i32.const 3)))
+               ))"#,
+        )
+        .unwrap();
+        let ir = Ir::parse(&wasm).unwrap();
+        let a = &analyse(&wasm, &ir)[0];
+        // ops: 0 local.get 0, 1 i64.const, 2 i64.add, 3 local.get 1, 4 rem_u, 5 block,
+        //      6 i32.const, 7 drop, 8 end, 9 end
+        let rem = a.spans.iter().find(|s| s.end == 4).unwrap();
+        assert_eq!((rem.start, rem.pushes), (0, 1));
+        assert_eq!(rem.result, Some(ValType::I64));
+        assert_eq!(rem.operands.len(), 2);
+        assert_eq!((rem.operands[0].0, rem.operands[0].1), (0, 2));
+        assert_eq!((rem.operands[1].0, rem.operands[1].1), (3, 3));
+        let block = a.spans.iter().find(|s| s.end == 8).unwrap();
+        assert_eq!((block.start, block.pushes), (5, 0));
+        let drop = a.spans.iter().find(|s| s.end == 7).unwrap();
+        assert_eq!(drop.start, 6);
+        assert_eq!(a.constructs.len(), 1);
+    }
+}

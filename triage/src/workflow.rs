@@ -1,0 +1,640 @@
+//! The triage workflow: reduce one finding into its `reduced/` folder (module, text, plan, verified `.wast` regression), and triage a whole findings folder (the smallest finding of each bucket reduced, `triage/index.md`, and per bucket `report.md` + `report.json` with an upstream-ready issue body).
+
+use crate::finding::{
+    FindingDoc, FindingError, LoadedFinding, ReducedSummary, io, load, move_into_place, pretty,
+    read_bucket, write_atomic, write_module_files,
+};
+use crate::key::BucketKey;
+use crate::reduce::{Candidate, ReduceError, Reducer, Reduction, Settings};
+use crate::wast::{Verification, regression, verify};
+use oracles::compare::{DivergenceKind, Verdict};
+use oracles::differential::{Plan, RunOptions, run_case};
+use oracles::{Engine, EngineKind, Val};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// A triage step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TriageError {
+    /// A finding could not be read or written.
+    #[error(transparent)]
+    Finding(#[from] FindingError),
+    /// The finding names an engine this catchall cannot build.
+    #[error("{dir}: engine `{engine}` cannot be built: {message}")]
+    Engine {
+        /// The finding.
+        dir: PathBuf,
+        /// The engine.
+        engine: String,
+        /// Why.
+        message: String,
+    },
+    /// The finding's bucket cannot be reduced in this process.
+    #[error("{dir}: bucket `{key}` is not reduced: {why}")]
+    NotReducible {
+        /// The finding.
+        dir: PathBuf,
+        /// Its key.
+        key: String,
+        /// Why.
+        why: String,
+    },
+    /// The finding does not reproduce.
+    #[error("{dir}: {source}")]
+    Reduce {
+        /// The finding.
+        dir: PathBuf,
+        /// Why.
+        source: ReduceError,
+    },
+}
+
+/// Builds the engines a finding names, in its order.
+pub fn build_engines(dir: &Path, doc: &FindingDoc) -> Result<Vec<Box<dyn Engine>>, TriageError> {
+    doc.engines
+        .iter()
+        .map(|e| {
+            let bad = |message: String| TriageError::Engine {
+                dir: dir.to_path_buf(),
+                engine: e.name.clone(),
+                message,
+            };
+            EngineKind::from_name(&e.name)
+                .ok_or_else(|| bad("unknown engine".into()))?
+                .build()
+                .map_err(|err| bad(err.to_string()))
+        })
+        .collect()
+}
+
+/// `reduced/reduced.json`: what reduction made of a finding.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct ReducedDoc {
+    /// The key kept.
+    pub bucket: BucketKey,
+    /// Module bytes before.
+    pub original_bytes: u64,
+    /// Module bytes after.
+    pub reduced_bytes: u64,
+    /// Plan calls before.
+    pub original_calls: usize,
+    /// Plan calls after.
+    pub reduced_calls: usize,
+    /// Seconds spent.
+    pub seconds: f64,
+    /// Candidates run on the engines.
+    pub tested: u64,
+    /// Candidates answered by the cache.
+    pub cache_hits: u64,
+    /// Candidates that did not validate.
+    pub invalid: u64,
+    /// Whether the time ran out first.
+    pub timed_out: bool,
+    /// What wasm-shrink said, when it ran.
+    pub wasm_shrink: Option<String>,
+    /// The regression run on each engine.
+    pub regression: Vec<RegressionCheck>,
+    /// Whether the regression passes on the reference and the agreeing engines and fails on
+    /// every dissenting engine.
+    pub regression_verified: bool,
+}
+
+/// The regression on one engine.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct RegressionCheck {
+    /// The engine.
+    pub engine: String,
+    /// Whether it dissents in the finding (its run must fail).
+    pub dissenting: bool,
+    /// Assertions that held.
+    pub passed: usize,
+    /// Assertions that failed.
+    pub failures: Vec<String>,
+    /// Why it did not run, if it did not.
+    pub skipped: Option<String>,
+}
+
+/// A reduced finding.
+#[derive(Clone, Debug)]
+pub struct ReducedFinding {
+    /// The finding's folder.
+    pub dir: PathBuf,
+    /// Its `reduced/` folder.
+    pub reduced_dir: PathBuf,
+    /// The reduction.
+    pub reduction: Reduction,
+    /// `reduced.json`.
+    pub doc: ReducedDoc,
+    /// The regression script.
+    pub regression: String,
+}
+
+/// Reduces a finding on `engines` (its own, in its order) and writes `<dir>/reduced/`.
+pub fn reduce_finding(
+    finding: &LoadedFinding,
+    engines: &[&dyn Engine],
+    settings: Settings,
+    stop: Option<&AtomicBool>,
+) -> Result<ReducedFinding, TriageError> {
+    let dir = &finding.dir;
+    let key = finding.doc.bucket.clone();
+    let not = |why: &str| TriageError::NotReducible {
+        dir: dir.clone(),
+        key: key.to_string(),
+        why: why.to_string(),
+    };
+    match &key {
+        BucketKey::Known { .. } => return Err(not("a known bug (its regression exists)")),
+        BucketKey::ProcessCrash { .. } => {
+            return Err(not(
+                "the process dies running it, and candidates are run in process; rerun it with \
+                 its `reproduce` command",
+            ));
+        }
+        _ => {}
+    }
+    let options = finding.doc.run_options();
+    let mut reducer = Reducer::new(engines.to_vec(), options, key.clone(), settings);
+    if let Some(stop) = stop {
+        reducer = reducer.with_stop(stop);
+    }
+    let reduction = reducer
+        .reduce(Candidate {
+            wasm: finding.wasm.clone(),
+            plan: finding.plan.clone(),
+        })
+        .map_err(|source| TriageError::Reduce {
+            dir: dir.clone(),
+            source,
+        })?;
+    let best = &reduction.best;
+    let reference = engines
+        .iter()
+        .find(|e| e.name() == oracles::differential::ORACLE)
+        .copied();
+    let state_step = finding.doc.divergence.as_ref().and_then(|d| {
+        matches!(
+            d.kind,
+            DivergenceKind::GlobalMismatch
+                | DivergenceKind::MemoryMismatch
+                | DivergenceKind::TableMismatch
+        )
+        .then(|| {
+            let r = run_case(engines, &best.wasm, &best.plan, &options);
+            match r.verdict {
+                Verdict::Diverge(d) => d.step,
+                _ => 0,
+            }
+        })
+    });
+    let header = vec![
+        format!("catchall regression: {key}"),
+        format!(
+            "Reduced from case {} of seed {} ({} bytes, {} calls) to {} bytes and {} calls.",
+            finding.doc.case,
+            finding.doc.seed,
+            finding.wasm.len(),
+            finding.plan.calls.len(),
+            best.wasm.len(),
+            best.plan.calls.len()
+        ),
+        format!(
+            "Engines: {}. Expected outcomes are the reference interpreter's.",
+            finding.doc.engine_list()
+        ),
+        format!("Dissenting: {}.", key.dissenters().join(", ")),
+    ];
+    let text = match reference {
+        Some(r) => regression(r, &best.wasm, &best.plan, &options, &header, state_step),
+        None => format!(
+            ";; {}\n;; no reference engine took part: no expected outcomes\n{}",
+            key,
+            crate::finding::module_text(&best.wasm)
+        ),
+    };
+    let dissenters = key.dissenters();
+    let mut checks = Vec::new();
+    for e in engines {
+        let dissenting = dissenters
+            .iter()
+            .any(|d| d == e.name() || crate::key::engine_family(e.name()) == *d);
+        match verify(*e, "regression.wast", &text) {
+            Ok(Verification {
+                engine,
+                passed,
+                failures,
+                skipped,
+            }) => checks.push(RegressionCheck {
+                engine,
+                dissenting,
+                passed,
+                failures,
+                skipped,
+            }),
+            Err(message) => checks.push(RegressionCheck {
+                engine: e.name().to_string(),
+                dissenting,
+                passed: 0,
+                failures: vec![format!("the script does not parse: {message}")],
+                skipped: None,
+            }),
+        }
+    }
+    let verified = !checks.is_empty()
+        && checks
+            .iter()
+            .all(|c| c.skipped.is_some() || (c.dissenting != c.failures.is_empty()))
+        && checks
+            .iter()
+            .any(|c| c.dissenting && !c.failures.is_empty());
+    let doc = ReducedDoc {
+        bucket: key.clone(),
+        original_bytes: finding.wasm.len() as u64,
+        reduced_bytes: best.wasm.len() as u64,
+        original_calls: finding.plan.calls.len(),
+        reduced_calls: best.plan.calls.len(),
+        seconds: (reduction.elapsed.as_secs_f64() * 100.0).round() / 100.0,
+        tested: reduction.tested,
+        cache_hits: reduction.cache_hits,
+        invalid: reduction.invalid,
+        timed_out: reduction.timed_out,
+        wasm_shrink: reduction.wasm_shrink.clone(),
+        regression: checks,
+        regression_verified: verified,
+    };
+    // Assembled aside and moved into place whole.
+    let reduced_dir = dir.join("reduced");
+    let tmp = dir.join(format!(".reduced-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    write_module_files(&tmp, &best.wasm, &best.plan)?;
+    write_atomic(&tmp.join("regression.wast"), text.as_bytes())?;
+    write_atomic(&tmp.join("reduced.json"), pretty(&doc).as_bytes())?;
+    move_into_place(&tmp, &reduced_dir)?;
+    // The bucket records its reduction.
+    if let Some(bucket) = dir.parent()
+        && let Ok(mut meta) = read_bucket(bucket)
+    {
+        meta.reduced = Some(ReducedSummary {
+            case: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            original_bytes: doc.original_bytes,
+            reduced_bytes: doc.reduced_bytes,
+            seconds: doc.seconds,
+        });
+        write_atomic(&bucket.join("bucket.json"), pretty(&meta).as_bytes())?;
+    }
+    Ok(ReducedFinding {
+        dir: dir.clone(),
+        reduced_dir,
+        reduction,
+        doc,
+        regression: text,
+    })
+}
+
+/// The `wasmtime` CLI flags of a catchall configuration (wasmtime 48's `run` options), `None`
+/// for engines that are not wasmtime.
+pub fn wasmtime_flags(engine: &str) -> Option<String> {
+    let proposals = "-W exceptions=y,gc=y,memory64=y,multi-memory=y,tail-call=y,extended-const=y";
+    let extra = match EngineKind::from_name(engine)? {
+        EngineKind::Cranelift | EngineKind::Planted | EngineKind::PlantedAbort => "-O opt-level=2",
+        EngineKind::CraneliftExplicit => {
+            "-O opt-level=2,signals-based-traps=n,memory-reservation=0,memory-guard-size=0,memory-reservation-for-growth=1073741824"
+        }
+        EngineKind::CraneliftO0 => "-O opt-level=0",
+        EngineKind::Pulley => "--target pulley64",
+        EngineKind::Winch => "-C compiler=winch",
+        _ => return None,
+    };
+    Some(format!("{proposals} {extra}"))
+}
+
+fn cli_arg(v: &Val) -> String {
+    match *v {
+        Val::I32(x) => x.to_string(),
+        Val::I64(x) => x.to_string(),
+        Val::F32(b) => f32::from_bits(b).to_string(),
+        Val::F64(b) => f64::from_bits(b).to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The engine's own command line that reproduces the divergent call, where one exists.
+pub fn engine_command(engine: &str, module: &str, plan: &Plan, step: usize) -> Option<String> {
+    let call = plan.calls.get(step.checked_sub(1)?)?;
+    let args: Vec<String> = call.args.iter().map(cli_arg).collect();
+    if let Some(flags) = wasmtime_flags(engine) {
+        return Some(format!(
+            "wasmtime run {flags} --invoke '{}' {module} {}",
+            call.func,
+            args.join(" ")
+        ));
+    }
+    if engine == "wasmi" {
+        return Some(format!(
+            "wasmi_cli {module} --invoke '{}' {}",
+            call.func,
+            args.join(" ")
+        ));
+    }
+    None
+}
+
+/// One bucket's triage.
+#[derive(Clone, Debug, Serialize)]
+pub struct BucketReport {
+    /// The bucket's folder name.
+    pub bucket: String,
+    /// Its key.
+    pub key: BucketKey,
+    /// Cases filed under it.
+    pub count: u64,
+    /// The finding reduced.
+    pub finding: String,
+    /// Original module bytes.
+    pub original_bytes: u64,
+    /// Reduced module bytes (`None` when not reduced).
+    pub reduced_bytes: Option<u64>,
+    /// Seconds spent reducing.
+    pub seconds: Option<f64>,
+    /// Whether the regression passes on the agreeing engines and fails on the dissenters.
+    pub regression_verified: Option<bool>,
+    /// The suspect, by engine voting.
+    pub suspect: String,
+    /// Why it was not reduced, if it was not.
+    pub not_reduced: Option<String>,
+    /// The report's Markdown.
+    #[serde(skip)]
+    pub markdown: String,
+}
+
+/// The report of a reduced finding: Markdown with an upstream-ready issue body.
+pub fn report_markdown(
+    finding: &LoadedFinding,
+    reduced: &ReducedFinding,
+    engines: &[&dyn Engine],
+) -> String {
+    let best = &reduced.reduction.best;
+    let doc = &finding.doc;
+    let options = RunOptions {
+        continue_after_verdict: true,
+        ..doc.run_options()
+    };
+    let case = run_case(engines, &best.wasm, &best.plan, &options);
+    let mut s = String::new();
+    let key = &doc.bucket;
+    let _ = writeln!(s, "# `{key}`\n");
+    let d = match &case.verdict {
+        Verdict::Diverge(d) => Some(d.clone()),
+        _ => None,
+    };
+    let suspect = d
+        .as_ref()
+        .map_or("undetermined".to_string(), |d| d.suspect.clone());
+    let _ = writeln!(
+        s,
+        "- finding: `{}` (seed {}, case {}, {} generator)",
+        finding.dir.display(),
+        doc.seed,
+        doc.case,
+        doc.generator
+    );
+    let _ = writeln!(
+        s,
+        "- reduced: {} → {} bytes, {} → {} calls in {:.1} s (`{}`)",
+        reduced.doc.original_bytes,
+        reduced.doc.reduced_bytes,
+        reduced.doc.original_calls,
+        reduced.doc.reduced_calls,
+        reduced.doc.seconds,
+        reduced.reduced_dir.display()
+    );
+    let _ = writeln!(s, "- suspect: {suspect}");
+    let _ = writeln!(
+        s,
+        "- regression: `{}` ({})\n",
+        reduced.reduced_dir.join("regression.wast").display(),
+        if reduced.doc.regression_verified {
+            "verified: passes on the reference and the agreeing engines, fails on the dissenters"
+        } else {
+            "NOT verified, see reduced.json"
+        }
+    );
+    let _ = writeln!(
+        s,
+        "## Module\n\n```wat\n{}```\n",
+        crate::finding::module_text(&best.wasm)
+    );
+    let _ = writeln!(s, "## Outcomes\n");
+    let names: Vec<&str> = case.engines.iter().map(|e| e.name.as_str()).collect();
+    let _ = writeln!(s, "| step | {} |", names.join(" | "));
+    let _ = writeln!(s, "|---|{}", "---|".repeat(names.len()));
+    for step in &case.steps {
+        let cells: Vec<String> = step
+            .observations
+            .iter()
+            .map(|o| {
+                o.as_ref()
+                    .map_or("-".to_string(), |o| o.cell().replace('|', "\\|"))
+            })
+            .collect();
+        let _ = writeln!(s, "| `{}` | {} |", step.action, cells.join(" | "));
+    }
+    if let Some(d) = &d {
+        let _ = writeln!(s, "\nWho sides with whom (step {}):\n", d.step);
+        for g in &d.groups {
+            let _ = writeln!(s, "- {}: `{}`", g.engines.join(", "), g.observed);
+        }
+    }
+    let repro = format!(
+        "catchall run {} --engines {} --nan {}",
+        reduced.reduced_dir.display(),
+        doc.engine_list(),
+        doc.nan
+    );
+    let _ = writeln!(s, "\n## Reproduce\n\n```sh\n{repro}\n```\n");
+    // The upstream issue.
+    let dissenter = key.dissenters().first().cloned().unwrap_or_default();
+    let dissenting_config = d
+        .as_ref()
+        .and_then(|d| d.groups.get(1))
+        .and_then(|g| g.engines.first().cloned())
+        .unwrap_or_else(|| dissenter.clone());
+    let version = doc
+        .engines
+        .iter()
+        .find(|e| e.name == dissenting_config)
+        .map_or(String::new(), |e| e.version.clone());
+    let (expected, actual) = d.as_ref().map_or((String::new(), String::new()), |d| {
+        (
+            d.groups
+                .first()
+                .map_or(String::new(), |g| g.observed.clone()),
+            d.groups
+                .get(1)
+                .map_or(String::new(), |g| g.observed.clone()),
+        )
+    });
+    let step = d.as_ref().map_or(0, |d| d.step);
+    let action = case
+        .steps
+        .get(step)
+        .map_or(String::new(), |s| s.action.clone());
+    let _ = writeln!(s, "## Upstream issue\n");
+    let _ = writeln!(
+        s,
+        "**Title:** {version}: `{action}` gives `{actual}`, the spec gives `{expected}` ({})\n",
+        key.kind_name()
+    );
+    let _ = writeln!(
+        s,
+        "**Engine:** {version}, configuration `{dissenting_config}`{}\n",
+        wasmtime_flags(&dissenting_config)
+            .map_or(String::new(), |f| format!(" (`wasmtime` flags: `{f}`)"))
+    );
+    let _ = writeln!(
+        s,
+        "**Module** (`module.wat`, {} bytes as binary):\n\n```wat\n{}```\n",
+        best.wasm.len(),
+        crate::finding::module_text(&best.wasm)
+    );
+    let _ = writeln!(
+        s,
+        "**Expected** (the WebAssembly spec, as catchall's reference interpreter executes it): `{expected}`\n"
+    );
+    let _ = writeln!(s, "**Actual** ({dissenting_config}): `{actual}`\n");
+    if let Some(d) = &d
+        && !d.detail.is_empty()
+    {
+        let _ = writeln!(s, "Detail: {}\n", d.detail);
+    }
+    match engine_command(&dissenting_config, "module.wat", &best.plan, step) {
+        Some(cmd) => {
+            let _ = writeln!(s, "**Reproduce:**\n\n```sh\n{cmd}\n```\n");
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "**Reproduce:** (no command line of its own for `{dissenting_config}`)\n"
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "Found by [catchall](https://github.com/catchall-fuzz/catchall) differential fuzzing; regression test attached (`regression.wast`)."
+    );
+    s
+}
+
+/// Triages every bucket of a findings folder: reduces the smallest saved finding of each
+/// (known bugs and process crashes are listed, not reduced), writes `<dir>/triage/index.md`
+/// and `<dir>/triage/<bucket>/report.{md,json}`.
+pub fn triage_dir(
+    dir: &Path,
+    settings: Settings,
+    stop: Option<&AtomicBool>,
+    mut progress: impl FnMut(&str),
+) -> Result<Vec<BucketReport>, TriageError> {
+    let mut buckets: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("bucket.json").is_file())
+        .collect();
+    buckets.sort();
+    if buckets.is_empty() {
+        return Err(TriageError::Finding(FindingError::Corrupt {
+            path: dir.to_path_buf(),
+            message: "no buckets here (a findings folder holds <bucket>/bucket.json)".into(),
+        }));
+    }
+    let out = dir.join("triage");
+    std::fs::create_dir_all(&out).map_err(io(&out))?;
+    let mut reports = Vec::new();
+    for bucket in &buckets {
+        let meta = read_bucket(bucket)?;
+        let name = bucket
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        progress(&name);
+        // The smallest saved finding.
+        let smallest = meta
+            .saved
+            .iter()
+            .map(|c| bucket.join(c))
+            .filter(|c| c.join("module.wasm").is_file())
+            .min_by_key(|c| std::fs::metadata(c.join("module.wasm")).map_or(u64::MAX, |m| m.len()));
+        let Some(case_dir) = smallest else {
+            continue;
+        };
+        let finding = load(&case_dir)?;
+        let mut report = BucketReport {
+            bucket: name.clone(),
+            key: meta.key.clone(),
+            count: meta.count,
+            finding: case_dir.display().to_string(),
+            original_bytes: finding.wasm.len() as u64,
+            reduced_bytes: None,
+            seconds: None,
+            regression_verified: None,
+            suspect: finding
+                .doc
+                .divergence
+                .as_ref()
+                .map_or(finding.doc.detail.clone(), |d| d.suspect.clone()),
+            not_reduced: None,
+            markdown: String::new(),
+        };
+        let built = build_engines(&case_dir, &finding.doc)?;
+        let engines: Vec<&dyn Engine> = built.iter().map(|e| e.as_ref()).collect();
+        match reduce_finding(&finding, &engines, settings, stop) {
+            Ok(reduced) => {
+                report.reduced_bytes = Some(reduced.doc.reduced_bytes);
+                report.seconds = Some(reduced.doc.seconds);
+                report.regression_verified = Some(reduced.doc.regression_verified);
+                report.markdown = report_markdown(&finding, &reduced, &engines);
+            }
+            Err(e @ (TriageError::NotReducible { .. } | TriageError::Reduce { .. })) => {
+                report.not_reduced = Some(e.to_string());
+                report.markdown = format!(
+                    "# `{}`\n\nNot reduced: {e}\n\nFinding: `{}`\n",
+                    meta.key,
+                    case_dir.display()
+                );
+            }
+            Err(e) => return Err(e),
+        }
+        let bdir = out.join(&name);
+        std::fs::create_dir_all(&bdir).map_err(io(&bdir))?;
+        write_atomic(&bdir.join("report.md"), report.markdown.as_bytes())?;
+        write_atomic(&bdir.join("report.json"), pretty(&report).as_bytes())?;
+        reports.push(report);
+    }
+    let mut index = String::from(
+        "# Triage\n\n| bucket | key | count | reduced size | suspect | report |\n|---|---|---|---|---|---|\n",
+    );
+    for r in &reports {
+        let size = match (r.reduced_bytes, &r.not_reduced) {
+            (Some(b), _) => format!("{b} B (from {} B)", r.original_bytes),
+            (None, Some(_)) => "not reduced".into(),
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            index,
+            "| {} | `{}` | {} | {} | {} | [report]({}/report.md) |",
+            r.bucket,
+            r.key.to_string().replace('|', "\\|"),
+            r.count,
+            size,
+            r.suspect.replace('|', "\\|"),
+            r.bucket
+        );
+    }
+    write_atomic(&out.join("index.md"), index.as_bytes())?;
+    Ok(reports)
+}
