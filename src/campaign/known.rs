@@ -59,11 +59,13 @@ pub fn classify(
     })
 }
 
-/// wasmi 2.0.0 fuses `select` with a condition computed by `i32.eqz` (or `i32.ne` with 0) of a
-/// local and then reads the condition from the wrong register. The rewrite computes every such
-/// condition from a fresh value instead of the local: `i32.eqz` becomes `i32.const 0; i32.add;
-/// i32.eqz`, and `i32.ne` becomes `i32.sub; i32.const 0; i32.add; i32.eqz; i32.eqz` (`a != b`
-/// is `!!(a - b)`) — the same results for every input.
+/// wasmi 2.0.0 fuses `select` with a condition computed by `i32.eqz` (or `i32.eq` / `i32.ne`
+/// with 0, in either operand order: all three become the same staged `I32Eq_Rsi`/`I32NotEq_Rsi`
+/// with an immediate 0) of a local and then reads the condition from the wrong register. The
+/// rewrite computes every such condition from a fresh value instead of the local: `i32.eqz`
+/// becomes `i32.const 0; i32.add; i32.eqz`, `i32.eq` becomes `i32.sub; i32.const 0; i32.add;
+/// i32.eqz` (`a == b` is `!(a - b)`), and `i32.ne` becomes `i32.sub; i32.const 0; i32.add;
+/// i32.eqz; i32.eqz` (`a != b` is `!!(a - b)`) — the same results for every input.
 pub fn sidestep_select_eqz(wasm: &[u8]) -> Option<Vec<u8>> {
     let mut module = wasm_encoder::Module::new();
     utils::parse_core_module(
@@ -96,6 +98,12 @@ impl Reencode for SelectEqz {
                     function.instruction(&I::I32Add);
                     function.instruction(&I::I32Eqz);
                 }
+                wasmparser::Operator::I32Eq => {
+                    function.instruction(&I::I32Sub);
+                    function.instruction(&I::I32Const(0));
+                    function.instruction(&I::I32Add);
+                    function.instruction(&I::I32Eqz);
+                }
                 wasmparser::Operator::I32Ne => {
                     function.instruction(&I::I32Sub);
                     function.instruction(&I::I32Const(0));
@@ -124,7 +132,9 @@ mod tests {
                  (func (export "f") (param i32 i32 i32) (result i32)
                    (select (local.get 0) (local.get 1) (i32.eqz (local.get 2))))
                  (func (export "g") (param i32 i32) (result i32)
-                   (i32.ne (local.get 0) (local.get 1))))"#,
+                   (i32.ne (local.get 0) (local.get 1)))
+                 (func (export "h") (param i32 i32 i32) (result i32)
+                   (select (local.get 0) (local.get 1) (i32.eq (i32.const 0) (local.get 2)))))"#,
         )
         .unwrap();
         let rewritten = sidestep_select_eqz(&wasm).expect("rewrites");
@@ -134,6 +144,7 @@ mod tests {
         let text = wasmprinter::print_bytes(&rewritten).unwrap();
         assert!(text.contains("i32.add"), "{text}");
         assert!(!text.contains("i32.ne"), "{text}");
+        assert!(!text.contains("i32.eq "), "{text}");
         // Same results on an engine without the bug.
         let engine = oracles::EngineKind::Reference.build().unwrap();
         for (module, calls) in [(&wasm, 0), (&rewritten, 1)] {
@@ -146,6 +157,13 @@ mod tests {
             for c in [0, 5] {
                 assert_eq!(
                     store.call(id, "f", &[Val::I32(1), Val::I32(2), Val::I32(c)]),
+                    Outcome::Return(vec![Val::I32(if c == 0 { 1 } else { 2 })]),
+                    "module {calls}, c = {c}"
+                );
+            }
+            for c in [0, 5] {
+                assert_eq!(
+                    store.call(id, "h", &[Val::I32(1), Val::I32(2), Val::I32(c)]),
                     Outcome::Return(vec![Val::I32(if c == 0 { 1 } else { 2 })]),
                     "module {calls}, c = {c}"
                 );

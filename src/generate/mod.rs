@@ -1,10 +1,12 @@
 //! Generation: each case — a module, its invocation plan and a description of how it was made —
-//! is a pure function of (campaign seed, case index, profile), from a swarm over wasm-smith or
-//! from catchall's own exception and memory64 scenarios.
+//! is a pure function of (campaign seed, case index, profile), from a swarm over wasm-smith,
+//! from catchall's own exception and memory64 scenarios, or from the idiom generator (the
+//! operand shapes compilers and interpreters special-case).
 
 pub mod addresses;
 pub mod args;
 pub mod choices;
+pub mod idioms;
 pub mod plan;
 pub mod reshape;
 pub mod rng;
@@ -27,28 +29,34 @@ use swarm::Lean;
 /// Which mix of generators a campaign draws from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum Profile {
-    /// About half swarm-configured wasm-smith (exceptions and memory64 each on most of the
-    /// time), half scenarios (exception webs, some with memories, and memory64 kernels).
+    /// About 5 in 12 swarm-configured wasm-smith (exceptions and memory64 each on most of the
+    /// time), 5 in 12 scenarios (exception webs, some with memories, and memory64 kernels),
+    /// 1 in 6 idiom modules.
     Mixed,
     /// Mostly exception webs, plus wasm-smith with exceptions forced on and throw-heavy
-    /// swarm choices.
+    /// swarm choices, and idiom modules that all use exceptions.
     Exceptions,
     /// Memory64 scenarios, plus wasm-smith with memory64 forced on, memory-heavy swarm
-    /// choices and reshaped offsets.
+    /// choices and reshaped offsets, and idiom modules with a 64-bit memory.
     Memory64,
     /// wasm-smith only, no scenarios: the swarm with exceptions and memory64 both enabled
     /// and at least one memory in every module (tags may be absent, so some modules run on
     /// engines without exceptions too); SIMD off and NaNs canonicalized as always.
     Smith,
+    /// The idiom generator alone (`src/generate/idioms/`): small functions built from the
+    /// shapes compilers and interpreters special-case, with boundary constants; 40% of the
+    /// modules use exceptions.
+    Idioms,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 4] = [
+    pub const ALL: [Profile; 5] = [
         Profile::Mixed,
         Profile::Exceptions,
         Profile::Memory64,
         Profile::Smith,
+        Profile::Idioms,
     ];
 
     /// The profile's name on the command line.
@@ -58,6 +66,7 @@ impl Profile {
             Profile::Exceptions => "exceptions",
             Profile::Memory64 => "memory64",
             Profile::Smith => "smith",
+            Profile::Idioms => "idioms",
         }
     }
 }
@@ -81,6 +90,11 @@ pub enum GeneratorKind {
     ThrowChain,
     /// Memory64 kernels at the bounds, inside an exception web.
     Mem64,
+    /// The idiom generator, a module without exceptions.
+    Idioms,
+    /// The idiom generator, a module with exceptions (idioms in `try_table` bodies and
+    /// handlers, values live across throws).
+    IdiomsThrow,
     /// What a case falls back to when its generator failed: a default exception web.
     FallbackScenario,
     /// What a case falls back to when even the default web failed: an empty module.
@@ -89,12 +103,14 @@ pub enum GeneratorKind {
 
 impl GeneratorKind {
     /// Every kind.
-    pub const ALL: [GeneratorKind; 7] = [
+    pub const ALL: [GeneratorKind; 9] = [
         GeneratorKind::WasmSmith,
         GeneratorKind::PlainWasmSmith,
         GeneratorKind::ThrowWeb,
         GeneratorKind::ThrowChain,
         GeneratorKind::Mem64,
+        GeneratorKind::Idioms,
+        GeneratorKind::IdiomsThrow,
         GeneratorKind::FallbackScenario,
         GeneratorKind::FallbackEmpty,
     ];
@@ -108,6 +124,8 @@ impl GeneratorKind {
             GeneratorKind::ThrowWeb => "scenario:throw-web",
             GeneratorKind::ThrowChain => "scenario:throw-chain",
             GeneratorKind::Mem64 => "scenario:mem64",
+            GeneratorKind::Idioms => "idioms",
+            GeneratorKind::IdiomsThrow => "idioms:exceptions",
             GeneratorKind::FallbackScenario => "fallback:scenario",
             GeneratorKind::FallbackEmpty => "fallback:empty",
         }
@@ -134,12 +152,20 @@ impl GeneratorKind {
         )
     }
 
+    /// Whether this is the idiom generator (either flavour).
+    pub fn is_idioms(self) -> bool {
+        matches!(self, GeneratorKind::Idioms | GeneratorKind::IdiomsThrow)
+    }
+
     /// Whether the generated code canonicalizes every NaN its arithmetic produces, so that NaN
     /// bits must match exactly between engines.
     pub fn canonical_nans(self) -> bool {
         matches!(
             self,
-            GeneratorKind::WasmSmith | GeneratorKind::PlainWasmSmith
+            GeneratorKind::WasmSmith
+                | GeneratorKind::PlainWasmSmith
+                | GeneratorKind::Idioms
+                | GeneratorKind::IdiomsThrow
         )
     }
 }
@@ -217,24 +243,46 @@ enum Generator {
     /// An exception web; memories with this probability (percent).
     Web(u64),
     Mem64,
+    /// An idiom module: exceptions with this probability (percent), a 64-bit memory forced
+    /// or not.
+    Idioms {
+        exceptions: u64,
+        mem64: bool,
+    },
 }
+
+/// The idiom generator as the `idioms` and `mixed` profiles use it.
+const IDIOMS: Generator = Generator::Idioms {
+    exceptions: idioms::config::DEFAULT_EXCEPTIONS_PERCENT,
+    mem64: false,
+};
 
 fn choose_generator(c: &mut Choices, profile: Profile) -> Generator {
     match profile {
-        Profile::Mixed => match c.below(20) {
+        Profile::Mixed => match c.below(24) {
             0..=9 => Generator::Smith(Lean::Mixed),
             10..=16 => Generator::Web(50),
-            _ => Generator::Mem64,
+            17..=19 => Generator::Mem64,
+            _ => IDIOMS,
         },
-        Profile::Exceptions => match c.below(10) {
+        Profile::Exceptions => match c.below(12) {
             0..=2 => Generator::Smith(Lean::Throw),
-            _ => Generator::Web(30),
+            3..=9 => Generator::Web(30),
+            _ => Generator::Idioms {
+                exceptions: 100,
+                mem64: false,
+            },
         },
-        Profile::Memory64 => match c.below(10) {
+        Profile::Memory64 => match c.below(12) {
             0..=3 => Generator::Smith(Lean::Memory),
-            _ => Generator::Mem64,
+            4..=9 => Generator::Mem64,
+            _ => Generator::Idioms {
+                exceptions: idioms::config::DEFAULT_EXCEPTIONS_PERCENT,
+                mem64: true,
+            },
         },
         Profile::Smith => Generator::Smith(Lean::Both),
+        Profile::Idioms => IDIOMS,
     }
 }
 
@@ -258,6 +306,10 @@ fn generate_with(data: &[u8], choose: impl FnOnce(&mut Choices) -> Generator) ->
         Generator::Mem64 => {
             let cfg = ScenarioConfig::choose_mem64(&mut c);
             scenario_case(&mut c, &cfg, plan_seed)
+        }
+        Generator::Idioms { exceptions, mem64 } => {
+            let cfg = idioms::IdiomConfig::choose(&mut c, exceptions, mem64);
+            idiom_case(&mut c, &cfg, plan_seed)
         }
     }));
     match made {
@@ -285,6 +337,18 @@ fn scenario_case(c: &mut Choices, cfg: &ScenarioConfig, plan_seed: u64) -> Resul
     let funcs = oracles::ModuleInfo::parse(&s.wasm)
         .map(|i| i.count(oracles::ItemKind::Func))
         .unwrap_or(0);
+    Ok(Case {
+        plan: plan::for_entries(&s.entries, plan_seed, funcs),
+        wasm: s.wasm,
+        generator: s.generator,
+        config: s.config,
+    })
+}
+
+fn idiom_case(c: &mut Choices, cfg: &idioms::IdiomConfig, plan_seed: u64) -> Result<Case, String> {
+    let s = idioms::build(c, cfg).scenario;
+    validate(&s.wasm).map_err(|e| format!("{} module invalid: {e}", s.generator))?;
+    let funcs = s.entries.len() as u32;
     Ok(Case {
         plan: plan::for_entries(&s.entries, plan_seed, funcs),
         wasm: s.wasm,
