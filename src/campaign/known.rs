@@ -27,12 +27,20 @@ pub struct KnownBug {
 }
 
 /// Every known bug.
-pub const KNOWN: &[KnownBug] = &[KnownBug {
-    name: "wasmi-select-eqz",
-    engine: "wasmi",
-    regression: "corpus/regressions/wasmi-select-eqz-of-local.wat",
-    sidestep: sidestep_select_eqz,
-}];
+pub const KNOWN: &[KnownBug] = &[
+    KnownBug {
+        name: "wasmi-select-eqz",
+        engine: "wasmi",
+        regression: "corpus/regressions/wasmi-select-eqz-of-local.wat",
+        sidestep: sidestep_select_eqz,
+    },
+    KnownBug {
+        name: "wasmi-store-reg-reg",
+        engine: "wasmi",
+        regression: "corpus/regressions/wasmi-store-same-local-panic.wat",
+        sidestep: sidestep_store_spill,
+    },
+];
 
 /// The known bug a divergent case is, confirmed by rerunning its sidestepped module.
 pub fn classify(
@@ -115,6 +123,77 @@ impl Reencode for SelectEqz {
                     function.instruction(&RoundtripReencoder.instruction(other)?);
                 }
             }
+        }
+        code.function(&function);
+        Ok(())
+    }
+}
+
+/// wasmi 2.0.0 panics translating an integer store whose address and value both resolve to its
+/// integer register (the same local, last set from a computed value) outside the memory-0,
+/// 16-bit-offset form. The rewrite passes every stored integer through a fresh local
+/// (`local.set t; local.get t` just before the store), so the value is read from that local's
+/// slot and never from the register — the same stores for every input.
+pub fn sidestep_store_spill(wasm: &[u8]) -> Option<Vec<u8>> {
+    let info = oracles::ModuleInfo::parse(wasm).ok()?;
+    let imported = info.imported(oracles::ItemKind::Func) as usize;
+    let params = info.funcs[imported.min(info.funcs.len())..]
+        .iter()
+        .map(|&t| Some(info.types.get(t as usize)?.as_ref()?.params.len() as u32))
+        .collect::<Option<Vec<u32>>>()?;
+    let mut module = wasm_encoder::Module::new();
+    let mut spill = StoreSpill { params, next: 0 };
+    utils::parse_core_module(&mut spill, &mut module, wasmparser::Parser::new(0), wasm).ok()?;
+    Some(module.finish())
+}
+
+/// The reencoder of [`sidestep_store_spill`]: the parameter count of every defined function,
+/// and which body comes next.
+struct StoreSpill {
+    params: Vec<u32>,
+    next: usize,
+}
+
+impl Reencode for StoreSpill {
+    type Error = Infallible;
+
+    fn parse_function_body(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        func: wasmparser::FunctionBody<'_>,
+    ) -> Result<(), Error<Infallible>> {
+        use wasm_encoder::Instruction as I;
+        use wasmparser::Operator as O;
+        let params = self.params.get(self.next).copied().unwrap_or(0);
+        self.next += 1;
+        let mut locals = Vec::new();
+        let mut declared = 0u32;
+        for local in func.get_locals_reader()? {
+            let (count, ty) = local?;
+            declared += count;
+            locals.push((count, self.val_type(ty)?));
+        }
+        // Two spill locals: i32 then i64.
+        let base = params + declared;
+        locals.push((1, wasm_encoder::ValType::I32));
+        locals.push((1, wasm_encoder::ValType::I64));
+        let mut function = wasm_encoder::Function::new(locals);
+        let mut reader = func.get_operators_reader()?;
+        while !reader.eof() {
+            let op = reader.read()?;
+            let spill = match op {
+                O::I32Store { .. } | O::I32Store8 { .. } | O::I32Store16 { .. } => Some(base),
+                O::I64Store { .. }
+                | O::I64Store8 { .. }
+                | O::I64Store16 { .. }
+                | O::I64Store32 { .. } => Some(base + 1),
+                _ => None,
+            };
+            if let Some(t) = spill {
+                function.instruction(&I::LocalSet(t));
+                function.instruction(&I::LocalGet(t));
+            }
+            function.instruction(&RoundtripReencoder.instruction(op)?);
         }
         code.function(&function);
         Ok(())
@@ -207,5 +286,37 @@ mod tests {
         let reference_only = &engines[..1];
         let agree = run_case(reference_only, &wasm, &plan, &options);
         assert!(classify(reference_only, &wasm, &plan, &options, &agree).is_none());
+    }
+
+    #[test]
+    fn the_store_panic_is_classified_by_its_sidestep() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(KNOWN[1].regression);
+        let wasm = wat::parse_file(&path).expect("the regression parses");
+        let rewritten = sidestep_store_spill(&wasm).expect("rewrites");
+        wasmparser::Validator::new_with_features(crate::generate::scope_features())
+            .validate_all(&rewritten)
+            .expect("the rewrite validates");
+        let kinds = [oracles::EngineKind::Reference, oracles::EngineKind::Wasmi];
+        let built: Vec<Box<dyn Engine>> = kinds.iter().map(|k| k.build().unwrap()).collect();
+        let engines: Vec<&dyn Engine> = built.iter().map(|e| e.as_ref()).collect();
+        for func in ["f", "second_memory"] {
+            let plan = Plan {
+                calls: vec![oracles::differential::Call {
+                    func: func.into(),
+                    args: vec![oracles::Val::I32(4)],
+                }],
+            };
+            let options = RunOptions::default();
+            let report = run_case(&engines, &wasm, &plan, &options);
+            assert!(
+                matches!(report.verdict, Verdict::Diverge(_)),
+                "{func}: {:?}",
+                report.verdict
+            );
+            let bug = classify(&engines, &wasm, &plan, &options, &report).expect("a known bug");
+            assert_eq!(bug.name, "wasmi-store-reg-reg");
+            let fixed = run_case(&engines, &rewritten, &plan, &options);
+            assert_eq!(fixed.verdict, Verdict::Agree, "{func}");
+        }
     }
 }

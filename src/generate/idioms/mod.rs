@@ -790,4 +790,40 @@ mod tests {
         }
         assert!(ran_wasmi >= 100, "wasmi ran {ran_wasmi} of 200");
     }
+
+    /// Measurement, not a check: generation speed and module sizes of the `idioms` profile
+    /// next to `mixed` (`cargo test --release --lib generate::idioms::tests::sizes --
+    /// --ignored --nocapture`).
+    #[test]
+    #[ignore = "measurement: prints generation speed and module sizes"]
+    fn sizes() {
+        for profile in [Profile::Idioms, Profile::Mixed] {
+            let n = 2000u64;
+            let start = std::time::Instant::now();
+            let cases: Vec<_> = (0..n).map(|i| generate(7, i, profile)).collect();
+            let elapsed = start.elapsed();
+            let mut bytes: Vec<usize> = cases.iter().map(|c| c.wasm.len()).collect();
+            bytes.sort_unstable();
+            let funcs: u64 = cases
+                .iter()
+                .map(|c| {
+                    u64::from(
+                        ModuleInfo::parse(&c.wasm)
+                            .unwrap()
+                            .count(oracles::ItemKind::Func),
+                    )
+                })
+                .sum();
+            let calls: usize = cases.iter().map(|c| c.plan.calls.len()).sum();
+            eprintln!(
+                "{profile}: {:.0} cases/s generated; bytes median {} p90 {} max {}; {:.1} functions, {:.1} calls per case",
+                n as f64 / elapsed.as_secs_f64(),
+                bytes[bytes.len() / 2],
+                bytes[bytes.len() * 9 / 10],
+                bytes[bytes.len() - 1],
+                funcs as f64 / n as f64,
+                calls as f64 / n as f64,
+            );
+        }
+    }
 }
