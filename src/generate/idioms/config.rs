@@ -14,6 +14,13 @@ pub const DEFAULT_EXCEPTIONS_PERCENT: u64 = 40;
 /// them; Winch does not, so this stays a minority.
 pub const TAIL_CALLS_WITHOUT_EXCEPTIONS_PERCENT: u64 = 15;
 
+/// True with probability `p` percent, drawn from one whole byte: `Choices::chance(p, 100)`
+/// reduces a byte modulo 100 and so takes its upper values 2/3 as often as its lower ones
+/// (40% would come out as 31%).
+fn percent(c: &mut Choices, p: u64) -> bool {
+    c.chance(p.min(100) * 256 / 100, 256)
+}
+
 /// The funcref table to declare (for `call_indirect`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TableChoice {
@@ -89,8 +96,8 @@ impl IdiomConfig {
     /// The knobs of one case: exceptions with `exceptions_percent`, and at least one 64-bit
     /// memory when `force_mem64` (the `memory64` profile).
     pub fn choose(c: &mut Choices, exceptions_percent: u64, force_mem64: bool) -> IdiomConfig {
-        let exceptions = c.chance(exceptions_percent, 100);
-        let tail_calls = exceptions || c.chance(TAIL_CALLS_WITHOUT_EXCEPTIONS_PERCENT, 100);
+        let exceptions = percent(c, exceptions_percent);
+        let tail_calls = exceptions || percent(c, TAIL_CALLS_WITHOUT_EXCEPTIONS_PERCENT);
         let mut mems = Vec::new();
         let count = match c.weighted(&[6, 2, 1]) {
             2 if !force_mem64 => 0,

@@ -621,6 +621,17 @@ impl<'a> FnBuilder<'a> {
     /// A template producing `ty`: the forced one for a statement when the configuration says
     /// so, otherwise a row chosen by weight among those that apply.
     pub fn template(&mut self, c: &mut Choices, ty: Ty) -> Nd {
+        self.template_among(c, ty, |_| true)
+    }
+
+    /// A template producing `ty` among the rows `keep` accepts (the forced one first), or a
+    /// leaf when none applies.
+    pub fn template_among(
+        &mut self,
+        c: &mut Choices,
+        ty: Ty,
+        keep: impl Fn(&super::templates::Template) -> bool,
+    ) -> Nd {
         let forced = self
             .cfg
             .only
@@ -630,7 +641,13 @@ impl<'a> FnBuilder<'a> {
             None => {
                 let weights: Vec<u32> = TEMPLATES
                     .iter()
-                    .map(|t| if (t.applies)(self, ty) { t.weight } else { 0 })
+                    .map(|t| {
+                        if keep(t) && (t.applies)(self, ty) {
+                            t.weight
+                        } else {
+                            0
+                        }
+                    })
                     .collect();
                 if weights.iter().all(|&w| w == 0) {
                     return self.leaf(c, ty);

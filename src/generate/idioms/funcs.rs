@@ -4,7 +4,7 @@
 //! computed by idioms when a condition on their arguments holds.
 
 use super::expr::{FnBuilder, Reach};
-use super::templates::TEMPLATES;
+use super::templates::{EXCEPTION_ROWS, TEMPLATES};
 use super::{Role, Ty};
 use crate::generate::choices::Choices;
 use wasm_encoder::{BlockType, Instruction as I};
@@ -61,12 +61,25 @@ fn statements(b: &mut FnBuilder, c: &mut Choices, n: u32) -> u32 {
         }
         let ty = statement_type(b, c);
         let globals = b.globals_of(ty, true);
-        let sink = c.weighted(&[
-            6,
-            if b.layout.mems.is_empty() { 0 } else { 2 },
-            if globals.is_empty() { 0 } else { 1 },
-        ]);
+        let catching_first = s == 0 && b.layout.exceptions && b.role() == Role::Entry;
+        let sink = if catching_first {
+            0
+        } else {
+            c.weighted(&[
+                6,
+                if b.layout.mems.is_empty() { 0 } else { 2 },
+                if globals.is_empty() { 0 } else { 1 },
+            ])
+        };
+        // Modules with exceptions: every entry's first idiom catches (or keeps values live
+        // across a caught throw).
+        let catching = s == 0 && b.layout.exceptions && b.role() == Role::Entry;
         match sink {
+            0 if catching => {
+                let nd = b.template_among(c, ty, |t| EXCEPTION_ROWS.contains(&t.name));
+                b.to_int(c, ty, nd, Ty::I64);
+                b.emit(I::LocalSet(acc));
+            }
             0 => {
                 let nd = b.template(c, ty);
                 b.to_int(c, ty, nd, Ty::I64);

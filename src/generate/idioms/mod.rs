@@ -815,6 +815,32 @@ mod tests {
                 })
                 .sum();
             let calls: usize = cases.iter().map(|c| c.plan.calls.len()).sum();
+            if profile == Profile::Idioms {
+                let mut share: Vec<(usize, &str)> = TEMPLATES
+                    .iter()
+                    .map(|t| {
+                        let n = cases
+                            .iter()
+                            .filter(|c| used_names(&c.config).contains(&t.name))
+                            .count();
+                        (n, t.name)
+                    })
+                    .collect();
+                share.sort_unstable();
+                let throwing: Vec<_> = cases
+                    .iter()
+                    .filter(|c| c.generator == GeneratorKind::IdiomsThrow)
+                    .collect();
+                let caught = throwing
+                    .iter()
+                    .filter(|c| used_names(&c.config).contains(&"try_catch"))
+                    .count();
+                eprintln!("modules using each template (of {n}): {share:?}");
+                eprintln!(
+                    "try_catch in {caught} of {} modules with exceptions",
+                    throwing.len()
+                );
+            }
             eprintln!(
                 "{profile}: {:.0} cases/s generated; bytes median {} p90 {} max {}; {:.1} functions, {:.1} calls per case",
                 n as f64 / elapsed.as_secs_f64(),

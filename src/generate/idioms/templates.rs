@@ -2030,6 +2030,9 @@ fn live_across_throw(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
     b.fold(c, &values, ty)
 }
 
+/// The rows that catch exceptions: every entry of a module with exceptions starts with one.
+pub const EXCEPTION_ROWS: [&str; 2] = ["try_catch", "live_across_throw"];
+
 /// Every idiom template. The order is not significant except that, once the input is
 /// exhausted, the first row that applies is taken.
 pub const TEMPLATES: &[Template] = &[
