@@ -106,7 +106,8 @@ impl IdiomConfig {
         };
         for i in 0..count {
             let mem64 = (force_mem64 && i == 0) || c.chance(1, 2);
-            let min = match c.weighted(&[6, 3, 1, 1]) {
+            // An empty memory only as the second one (every access to it traps).
+            let min = match c.weighted(&[12, 6, u32::from(i > 0) * 3, 2]) {
                 0 => 1,
                 1 => 2,
                 2 => 0,

@@ -991,22 +991,7 @@ impl<'a> FnBuilder<'a> {
         };
         let offset = if reach == Reach::Edge || bytes < 2 * size {
             // Near the bound: what bounds checks, guard pages and static folding decide.
-            self.edge_address(c, at, bytes, size);
-            let mut offsets = vec![
-                0,
-                bytes.wrapping_sub(size),
-                bytes.wrapping_sub(size) + 1,
-                bytes,
-                0xffff,
-                0x1_0000,
-            ];
-            if m.mem64 {
-                offsets.extend([1 << 32, (1 << 32) + bytes - size, 1 << 33, (1 << 32) - 1]);
-            } else {
-                offsets.push(u64::from(u32::MAX));
-            }
-            let o = *c.pick(&offsets);
-            if m.mem64 { o } else { o & u64::from(u32::MAX) }
+            self.edge_address(c, m.mem64, bytes, size)
         } else {
             // In bounds: an address below `window`, an offset below `bytes - window - size`.
             let window = 1u64 << (63 - (bytes / 2).leading_zeros());
@@ -1045,20 +1030,27 @@ impl<'a> FnBuilder<'a> {
         memarg(offset, align, mem)
     }
 
-    /// An address at or around the bound of a memory of `bytes` bytes.
-    fn edge_address(&mut self, c: &mut Choices, at: Ty, bytes: u64, size: u64) {
-        match c.below(3) {
+    /// Emits an address at or around the bound of a memory of `bytes` bytes and returns the
+    /// offset to use with it: an effective address (the last in-bounds access, one byte or one
+    /// access past it, 4 GiB and beyond on 64-bit memories) split between a constant address
+    /// and the static offset; a raw integer argument (the plan's hints put it near the bound)
+    /// with an offset near the bound; or a small masked operand with an offset up to the
+    /// bound.
+    fn edge_address(&mut self, c: &mut Choices, mem64: bool, bytes: u64, size: u64) -> u64 {
+        let at = if mem64 { Ty::I64 } else { Ty::I32 };
+        let last = bytes.wrapping_sub(size);
+        let offset = match c.weighted(&[2, 1, 1]) {
             0 => {
-                let a = *c.pick(&[
-                    0,
-                    bytes.wrapping_sub(size),
-                    bytes.wrapping_sub(size) + 1,
-                    bytes,
-                    u64::MAX,
-                    (1 << 32) - size,
-                    1 << 32,
-                ]);
-                self.int_const(at, a);
+                let mut targets = vec![last, last, last + 1, bytes, bytes + size];
+                if mem64 {
+                    targets.extend([1 << 32, (1 << 32) + last, u64::MAX - size + 1]);
+                } else {
+                    targets.extend([u64::from(u32::MAX), (1 << 32) - size]);
+                }
+                let target = *c.pick(&targets);
+                let offset = (*c.pick(&[0, 0xffff, 0x1_0000, target / 2, target])).min(target);
+                self.int_const(at, target - offset);
+                offset
             }
             1 => {
                 let params: Vec<u32> = (0..self.params.len() as u32)
@@ -1072,21 +1064,46 @@ impl<'a> FnBuilder<'a> {
                     let from = self.params[p as usize];
                     self.to_int(c, from, false, at);
                 }
+                let mut offsets = vec![0, 0, last, last + 1, 0xffff, 0x1_0000];
+                if mem64 {
+                    offsets.extend([1 << 32, (1 << 32) - 1]);
+                }
+                *c.pick(&offsets)
             }
             _ => {
                 self.expr(c, at);
+                self.int_const(at, 15);
+                self.emit(IBin::And.ins(at));
+                last.wrapping_sub(*c.pick(&[15, 8, 0]))
             }
+        };
+        if mem64 {
+            offset
+        } else {
+            offset & u64::from(u32::MAX)
         }
     }
 
-    /// A memory to access (the caller checked there is one).
-    pub fn pick_mem(&mut self, c: &mut Choices) -> u32 {
-        c.below(self.layout.mems.len() as u64) as u32
+    /// A memory to access (the caller checked there is one): for in-bounds accesses one with
+    /// pages when there is one (an empty memory is reached by the bounds accesses).
+    pub fn pick_mem(&mut self, c: &mut Choices, reach: Reach) -> u32 {
+        let all: Vec<u32> = (0..self.layout.mems.len() as u32).collect();
+        let sized: Vec<u32> = all
+            .iter()
+            .copied()
+            .filter(|&m| self.layout.mems[m as usize].min > 0)
+            .collect();
+        let from = if reach == Reach::InBounds && !sized.is_empty() {
+            sized
+        } else {
+            all
+        };
+        *c.pick(&from)
     }
 
     /// A load producing `ty`: of every width and extension, from memory.
     pub fn load(&mut self, c: &mut Choices, ty: Ty, reach: Reach) -> Nd {
-        let mem = self.pick_mem(c);
+        let mem = self.pick_mem(c, reach);
         let (size, op): (u64, fn(MemArg) -> I<'static>) = match ty {
             Ty::I32 => c
                 .pick(&[
@@ -1124,7 +1141,7 @@ impl<'a> FnBuilder<'a> {
         reach: Reach,
         value: impl FnOnce(&mut Self, &mut Choices) -> Nd,
     ) {
-        let mem = self.pick_mem(c);
+        let mem = self.pick_mem(c, reach);
         let (size, op): (u64, fn(MemArg) -> I<'static>) = match ty {
             Ty::I32 => c
                 .pick(&[

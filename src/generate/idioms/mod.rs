@@ -852,4 +852,36 @@ mod tests {
             );
         }
     }
+
+    /// Measurement, not a check: how the plan's calls end on the reference (returns, traps by
+    /// kind, exceptions), for 500 idiom cases (`cargo test --release --lib
+    /// generate::idioms::tests::outcomes -- --ignored --nocapture`).
+    #[test]
+    #[ignore = "measurement: prints the outcomes of idiom calls"]
+    fn outcomes() {
+        let engine = EngineKind::Reference.build().unwrap();
+        let mut tally: std::collections::BTreeMap<String, u32> = Default::default();
+        for index in 0..500 {
+            let case = generate(3, index, Profile::Idioms);
+            let report = oracles::differential::run_case(
+                &[engine.as_ref()],
+                &case.wasm,
+                &case.plan,
+                &Default::default(),
+            );
+            for step in report.steps.iter().skip(1) {
+                let cell = step.observations[0]
+                    .as_ref()
+                    .map(|o| match &o.outcome {
+                        Ok(oracles::Outcome::Return(_)) => "return".to_string(),
+                        Ok(other) => other.to_string(),
+                        Err(e) => e.kind_name().to_string(),
+                    })
+                    .unwrap_or_else(|| "-".into());
+                let key = cell.split('(').next().unwrap_or("").to_string();
+                *tally.entry(key).or_default() += 1;
+            }
+        }
+        eprintln!("{tally:#?}");
+    }
 }

@@ -1260,7 +1260,7 @@ fn load_op(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
 /// Addresses with a constant added in wasm (folded into the displacement, or wrapping around
 /// the 32-bit address space so it must not be), and scaled indices.
 fn addr_mode(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
-    let m = b.pick_mem(c);
+    let m = b.pick_mem(c, Reach::InBounds);
     let mem = b.layout.mems[m as usize];
     let at = mem.addr();
     let bytes = mem.min_bytes();
@@ -1304,7 +1304,7 @@ fn addr_mode(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
 /// `store(a, op(load(a), x))` at one address and offset (x64's memory-operand ALU forms),
 /// then the stored value reloaded.
 fn rmw(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
-    let m = b.pick_mem(c);
+    let m = b.pick_mem(c, Reach::InBounds);
     let at = b.layout.mems[m as usize].addr();
     let narrow = !ty.is_float() && c.chance(1, 3);
     let size = if narrow {
@@ -1347,7 +1347,7 @@ fn rmw(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
 /// A computed value stored (full width or narrowed), then read back at another width,
 /// extension or offset.
 fn store_reload(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
-    let m = b.pick_mem(c);
+    let m = b.pick_mem(c, Reach::InBounds);
     let at = b.layout.mems[m as usize].addr();
     let arg = b.address(c, m, 8, Reach::InBounds);
     let a = b.new_local(at, false);
@@ -1370,8 +1370,14 @@ fn store_reload(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
         (Ty::F64, _) => I::F64Store(arg),
     });
     b.emit(I::LocalGet(a));
+    // Another width at the same offset or a few bytes below it (above when the offset is
+    // too small): always within what the store's address allowed.
     let delta = *c.pick(&[0u64, 0, 1, 2, 4]);
-    let mut offset = arg.offset + delta;
+    let mut offset = if arg.offset >= delta {
+        arg.offset - delta
+    } else {
+        arg.offset + delta
+    };
     if at == Ty::I32 {
         offset = offset.min(u64::from(u32::MAX));
     }
