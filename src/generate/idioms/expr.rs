@@ -779,9 +779,11 @@ impl<'a> FnBuilder<'a> {
         results.into_iter().map(|t| (t, false)).collect()
     }
 
-    /// Emits a table index for `f`: its slot most of the time, else a computed one.
+    /// Emits a table index for `f`: its slot most of the time, else a computed one that may
+    /// hold another function (a signature mismatch traps), nothing, or lie past the table —
+    /// but never a function at or below this one (calls only go up: no recursion).
     pub fn table_index(&mut self, c: &mut Choices, f: u32) {
-        let Some((table64, size, _)) = self.layout.table.clone() else {
+        let Some((table64, size, elems)) = self.layout.table.clone() else {
             return;
         };
         let ty = if table64 { Ty::I64 } else { Ty::I32 };
@@ -789,9 +791,17 @@ impl<'a> FnBuilder<'a> {
         if c.chance(7, 8) {
             self.int_const(ty, slot);
         } else {
+            // Slots from `base` on hold only functions above this one (the table lists
+            // callees in index order), then nulls.
+            let base = elems
+                .iter()
+                .position(|&e| e > self.func)
+                .unwrap_or(elems.len()) as u64;
             self.expr(c, ty);
-            self.int_const(ty, size.next_power_of_two() - 1);
+            self.int_const(ty, (size - base).next_power_of_two() - 1);
             self.emit(IBin::And.ins(ty));
+            self.int_const(ty, base);
+            self.emit(IBin::Add.ins(ty));
         }
     }
 

@@ -746,6 +746,32 @@ mod tests {
         }
     }
 
+    /// Every call ends: loops count down and calls (direct, indirect, tail) only go to higher
+    /// functions, so no case runs out of call stack or fuel on the reference.
+    #[test]
+    fn no_case_exhausts_the_reference() {
+        let engine = EngineKind::Reference.build().unwrap();
+        for index in 0..2100 {
+            let case = generate(3, index, Profile::Idioms);
+            let report = oracles::differential::run_case(
+                &[engine.as_ref()],
+                &case.wasm,
+                &case.plan,
+                &Default::default(),
+            );
+            for step in &report.steps {
+                if let Some(Ok(oracles::Outcome::Exhaustion(e))) =
+                    step.observations[0].as_ref().map(|o| &o.outcome)
+                {
+                    panic!(
+                        "case {index}, {}: exhausted {e:?}\n{}",
+                        step.action, case.config
+                    );
+                }
+            }
+        }
+    }
+
     /// A short differential run: reference, Cranelift, wasmi and Winch agree on every case (a
     /// case wasmi alone dissents on is accepted only when it is a confirmed known bug).
     #[test]
