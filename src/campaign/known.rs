@@ -40,6 +40,12 @@ pub const KNOWN: &[KnownBug] = &[
         regression: "corpus/regressions/wasmi-store-same-local-panic.wat",
         sidestep: sidestep_store_spill,
     },
+    KnownBug {
+        name: "wasmi-loop-param-clobber",
+        engine: "wasmi",
+        regression: "corpus/regressions/wasmi-loop-param-clobbers-pending-local.wat",
+        sidestep: sidestep_loop_params,
+    },
 ];
 
 /// The known bug a divergent case is, confirmed by rerunning its sidestepped module.
@@ -200,6 +206,107 @@ impl Reencode for StoreSpill {
     }
 }
 
+/// wasmi 2.0.0 copies a loop's parameters before it preserves the pending `local.get`s below
+/// them, so a pending read of a local held in the accumulator register returns the parameter.
+/// The rewrite puts an empty `block` with the loop's parameters as both parameters and results
+/// just before every such loop: wasmi preserves pending locals first thing at a `block`, and
+/// an empty block passes its values through unchanged — the same results for every input. A
+/// type `P -> P` is appended to the type section for every parameter list that needs one.
+pub fn sidestep_loop_params(wasm: &[u8]) -> Option<Vec<u8>> {
+    // The parameters of every function type, then the types of loops that take parameters.
+    let mut params: Vec<Vec<wasmparser::ValType>> = Vec::new();
+    let mut loop_types: Vec<u32> = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload.ok()? {
+            wasmparser::Payload::TypeSection(reader) => {
+                for group in reader {
+                    for sub in group.ok()?.into_types() {
+                        params.push(match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => f.params().to_vec(),
+                            _ => Vec::new(),
+                        });
+                    }
+                }
+            }
+            wasmparser::Payload::CodeSectionEntry(body) => {
+                let mut reader = body.get_operators_reader().ok()?;
+                while !reader.eof() {
+                    if let wasmparser::Operator::Loop {
+                        blockty: wasmparser::BlockType::FuncType(t),
+                    } = reader.read().ok()?
+                        && !params.get(t as usize)?.is_empty()
+                        && !loop_types.contains(&t)
+                    {
+                        loop_types.push(t);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut module = wasm_encoder::Module::new();
+    let mut rewrite = LoopParams {
+        first_new: params.len() as u32,
+        params,
+        loop_types,
+    };
+    utils::parse_core_module(&mut rewrite, &mut module, wasmparser::Parser::new(0), wasm).ok()?;
+    Some(module.finish())
+}
+
+/// The reencoder of [`sidestep_loop_params`]: every type's parameters, the loop types that
+/// take parameters (their pass-through types follow the module's own, in this order).
+struct LoopParams {
+    params: Vec<Vec<wasmparser::ValType>>,
+    loop_types: Vec<u32>,
+    first_new: u32,
+}
+
+impl Reencode for LoopParams {
+    type Error = Infallible;
+
+    fn parse_type_section(
+        &mut self,
+        types: &mut wasm_encoder::TypeSection,
+        section: wasmparser::TypeSectionReader<'_>,
+    ) -> Result<(), Error<Infallible>> {
+        utils::parse_type_section(self, types, section)?;
+        for &t in &self.loop_types {
+            let p: Vec<wasm_encoder::ValType> = self.params[t as usize]
+                .iter()
+                .map(|&v| RoundtripReencoder.val_type(v))
+                .collect::<Result<_, _>>()?;
+            types.ty().function(p.clone(), p);
+        }
+        Ok(())
+    }
+
+    fn parse_function_body(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        func: wasmparser::FunctionBody<'_>,
+    ) -> Result<(), Error<Infallible>> {
+        use wasm_encoder::Instruction as I;
+        let mut function = self.new_function_with_parsed_locals(&func)?;
+        let mut reader = func.get_operators_reader()?;
+        while !reader.eof() {
+            let op = reader.read()?;
+            if let wasmparser::Operator::Loop {
+                blockty: wasmparser::BlockType::FuncType(t),
+            } = op
+                && let Some(k) = self.loop_types.iter().position(|&l| l == t)
+            {
+                let through = self.first_new + k as u32;
+                function.instruction(&I::Block(wasm_encoder::BlockType::FunctionType(through)));
+                function.instruction(&I::End);
+            }
+            function.instruction(&RoundtripReencoder.instruction(op)?);
+        }
+        code.function(&function);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,6 +424,43 @@ mod tests {
             assert_eq!(bug.name, "wasmi-store-reg-reg");
             let fixed = run_case(&engines, &rewritten, &plan, &options);
             assert_eq!(fixed.verdict, Verdict::Agree, "{func}");
+        }
+    }
+
+    #[test]
+    fn the_loop_parameter_bug_is_classified_by_its_sidestep() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(KNOWN[2].regression);
+        let wasm = wat::parse_file(&path).expect("the regression parses");
+        let rewritten = sidestep_loop_params(&wasm).expect("rewrites");
+        wasmparser::Validator::new_with_features(crate::generate::scope_features())
+            .validate_all(&rewritten)
+            .expect("the rewrite validates");
+        let kinds = [oracles::EngineKind::Reference, oracles::EngineKind::Wasmi];
+        let built: Vec<Box<dyn Engine>> = kinds.iter().map(|k| k.build().unwrap()).collect();
+        let engines: Vec<&dyn Engine> = built.iter().map(|e| e.as_ref()).collect();
+        use oracles::Val;
+        for (func, args) in [
+            ("pending_i32", vec![Val::I32(77), Val::I32(5)]),
+            (
+                "pending_f32",
+                vec![Val::F32(0x4000_0000), Val::F32(0x40a0_0000)],
+            ),
+        ] {
+            let plan = Plan {
+                calls: vec![oracles::differential::Call {
+                    func: func.into(),
+                    args,
+                }],
+            };
+            let options = RunOptions::default();
+            let report = run_case(&engines, &wasm, &plan, &options);
+            assert!(
+                matches!(report.verdict, Verdict::Diverge(_)),
+                "{func}: {:?}",
+                report.verdict
+            );
+            let bug = classify(&engines, &wasm, &plan, &options, &report).expect("a known bug");
+            assert_eq!(bug.name, "wasmi-loop-param-clobber");
         }
     }
 }
