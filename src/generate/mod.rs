@@ -408,12 +408,19 @@ mod tests {
                 .filter(|(g, _)| g.is_scenario())
                 .map(|(_, n)| n)
                 .sum();
-            assert!(
-                generators
-                    .get(&GeneratorKind::WasmSmith)
-                    .is_some_and(|&n| n > 0)
+            let idioms: u32 = generators
+                .iter()
+                .filter(|(g, _)| g.is_idioms())
+                .map(|(_, n)| n)
+                .sum();
+            let smith = generators.get(&GeneratorKind::WasmSmith).copied();
+            assert_eq!(smith.is_some(), profile != Profile::Idioms, "{profile}");
+            assert_eq!(
+                scenarios > 0,
+                !matches!(profile, Profile::Smith | Profile::Idioms),
+                "{profile}"
             );
-            assert_eq!(scenarios > 0, profile != Profile::Smith, "{profile}");
+            assert_eq!(idioms > 0, profile != Profile::Smith, "{profile}");
         }
     }
 

@@ -148,7 +148,11 @@ pub fn choose(c: &mut Choices, lean: Lean) -> Swarm {
     config.max_data_segments = c.range(0, 4) as usize;
     config.max_element_segments = c.range(0, 4) as usize;
     config.max_elements = c.range(0, 32) as usize;
-    config.max_type_size = 200;
+    // Without imports, wasm-smith counts only exports against this budget, and with
+    // `export_everything` a module whose exports outgrow it fails to generate at all (1 in
+    // several thousand cases at 200): wasm-smith's own default, which only turns those
+    // failures into modules.
+    config.max_type_size = 1000;
     config.const_expr_fuel = c.range(4, 50) as u32;
     config.min_uleb_size = if c.chance(1, 8) {
         c.range(2, 5) as u8

@@ -1115,26 +1115,22 @@ impl<'a> FnBuilder<'a> {
     pub fn load(&mut self, c: &mut Choices, ty: Ty, reach: Reach) -> Nd {
         let mem = self.pick_mem(c, reach);
         let (size, op): (u64, fn(MemArg) -> I<'static>) = match ty {
-            Ty::I32 => c
-                .pick(&[
-                    (4, I::I32Load as fn(MemArg) -> I<'static>),
-                    (1, I::I32Load8S),
-                    (1, I::I32Load8U),
-                    (2, I::I32Load16S),
-                    (2, I::I32Load16U),
-                ])
-                .clone(),
-            Ty::I64 => c
-                .pick(&[
-                    (8, I::I64Load as fn(MemArg) -> I<'static>),
-                    (1, I::I64Load8S),
-                    (1, I::I64Load8U),
-                    (2, I::I64Load16S),
-                    (2, I::I64Load16U),
-                    (4, I::I64Load32S),
-                    (4, I::I64Load32U),
-                ])
-                .clone(),
+            Ty::I32 => *c.pick(&[
+                (4, I::I32Load as fn(MemArg) -> I<'static>),
+                (1, I::I32Load8S),
+                (1, I::I32Load8U),
+                (2, I::I32Load16S),
+                (2, I::I32Load16U),
+            ]),
+            Ty::I64 => *c.pick(&[
+                (8, I::I64Load as fn(MemArg) -> I<'static>),
+                (1, I::I64Load8S),
+                (1, I::I64Load8U),
+                (2, I::I64Load16S),
+                (2, I::I64Load16U),
+                (4, I::I64Load32S),
+                (4, I::I64Load32U),
+            ]),
             Ty::F32 => (4, I::F32Load as fn(MemArg) -> I<'static>),
             Ty::F64 => (8, I::F64Load as fn(MemArg) -> I<'static>),
         };
@@ -1153,21 +1149,17 @@ impl<'a> FnBuilder<'a> {
     ) {
         let mem = self.pick_mem(c, reach);
         let (size, op): (u64, fn(MemArg) -> I<'static>) = match ty {
-            Ty::I32 => c
-                .pick(&[
-                    (4, I::I32Store as fn(MemArg) -> I<'static>),
-                    (1, I::I32Store8),
-                    (2, I::I32Store16),
-                ])
-                .clone(),
-            Ty::I64 => c
-                .pick(&[
-                    (8, I::I64Store as fn(MemArg) -> I<'static>),
-                    (1, I::I64Store8),
-                    (2, I::I64Store16),
-                    (4, I::I64Store32),
-                ])
-                .clone(),
+            Ty::I32 => *c.pick(&[
+                (4, I::I32Store as fn(MemArg) -> I<'static>),
+                (1, I::I32Store8),
+                (2, I::I32Store16),
+            ]),
+            Ty::I64 => *c.pick(&[
+                (8, I::I64Store as fn(MemArg) -> I<'static>),
+                (1, I::I64Store8),
+                (2, I::I64Store16),
+                (4, I::I64Store32),
+            ]),
             Ty::F32 => (4, I::F32Store as fn(MemArg) -> I<'static>),
             Ty::F64 => (8, I::F64Store as fn(MemArg) -> I<'static>),
         };
@@ -1205,7 +1197,7 @@ impl<'a> FnBuilder<'a> {
     /// comparisons, single-bit tests, `ctz`/`clz` compared with zero, comparisons of
     /// comparisons, and plain values.
     pub fn cond(&mut self, c: &mut Choices) {
-        let deep = self.depth >= self.cfg.max_depth + 1;
+        let deep = self.depth > self.cfg.max_depth;
         match c.weighted(&[
             6,
             3,
