@@ -1150,9 +1150,9 @@ fn block_value(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
 fn local_shadow(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
     let candidates = b.writable_locals(ty);
     let l = if candidates.is_empty() || c.chance(1, 4) {
-        let nd = b.expr(c, ty);
+        // A fresh local flagged as holding any NaN: what is written into it stays as is.
+        b.expr(c, ty);
         let l = b.new_local(ty, true);
-        let _ = nd;
         b.emit(I::LocalSet(l));
         l
     } else {
@@ -1624,8 +1624,8 @@ fn float_to_int(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
 fn int_to_float(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
     let other = if ty == Ty::F64 { Ty::F32 } else { Ty::F64 };
     if c.chance(1, 4) {
-        let nd = b.expr(c, other);
-        let _ = nd;
+        // Promotion and demotion are arithmetic: the result may be any NaN whatever the input.
+        b.expr(c, other);
         b.emit(if ty == Ty::F64 {
             I::F64PromoteF32
         } else {
