@@ -1,6 +1,6 @@
-;; wasmi 2.0.0 miscompiles `select` when its condition is `i32.eqz` (or `i32.ne` with 0) of a
-;; local variable: the select reads a stale register instead of the local, so it picks an
-;; operand regardless of the condition.
+;; wasmi 2.0.0 miscompiles `select` when its condition is `i32.eqz` (or `i32.ne` / `i32.eq`
+;; with 0, in either operand order) of a local variable: the select reads a stale register
+;; instead of the local, so it picks an operand regardless of the condition.
 ;;
 ;; Why: found by `catchall fuzz --cases 300 --seed 1` (mixed profile), case 203, a trap-vs-return
 ;; in which wasmi trapped `integer divide by zero` where reference, cranelift and pulley
@@ -34,6 +34,10 @@
     (select (local.get $a) (local.get $b) (i32.eqz (local.get $c))))
   (func (export "select_nez") (param $a i32) (param $b i32) (param $c i32) (result i32)
     (select (local.get $a) (local.get $b) (i32.ne (local.get $c) (i32.const 0))))
+  ;; `i32.eq` with a constant 0 on either side is staged as the same `I32Eq_Rsi { rhs: 0 }`
+  ;; (found by the idiom generator's `spaceship` template, `catchall fuzz --profile idioms`).
+  (func (export "select_eq_zero_first") (param $a i32) (param $b i32) (param $c i32) (result i32)
+    (select (local.get $a) (local.get $b) (i32.eq (i32.const 0) (local.get $c))))
   ;; The same with the compared value computed into a register: correct in wasmi.
   (func (export "select_eqz_computed") (param $a i32) (param $b i32) (param $c i32) (result i32)
     (select (local.get $a) (local.get $b) (i32.eqz (i32.add (local.get $c) (i32.const 0)))))
@@ -46,5 +50,6 @@
 (assert_return (invoke "select_nez" (i32.const 1) (i32.const 2) (i32.const 0)) (i32.const 2))
 (assert_return (invoke "select_nez" (i32.const 1) (i32.const 2) (i32.const 5)) (i32.const 1))
 (assert_return (invoke "select_eqz_computed" (i32.const 1) (i32.const 2) (i32.const 5)) (i32.const 2))
+(assert_return (invoke "select_eq_zero_first" (i32.const 1) (i32.const 2) (i32.const 5)) (i32.const 2))
 (assert_return (invoke "rem_by_nonzero" (i32.const 7) (i32.const 5)) (i32.const 2))
 (assert_return (invoke "rem_global" (i32.const 0)) (i32.const 0))

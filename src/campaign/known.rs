@@ -27,12 +27,26 @@ pub struct KnownBug {
 }
 
 /// Every known bug.
-pub const KNOWN: &[KnownBug] = &[KnownBug {
-    name: "wasmi-select-eqz",
-    engine: "wasmi",
-    regression: "corpus/regressions/wasmi-select-eqz-of-local.wast",
-    sidestep: sidestep_select_eqz,
-}];
+pub const KNOWN: &[KnownBug] = &[
+    KnownBug {
+        name: "wasmi-select-eqz",
+        engine: "wasmi",
+        regression: "corpus/regressions/wasmi-select-eqz-of-local.wast",
+        sidestep: sidestep_select_eqz,
+    },
+    KnownBug {
+        name: "wasmi-store-reg-reg",
+        engine: "wasmi",
+        regression: "corpus/regressions/wasmi-store-same-local-panic.wat",
+        sidestep: sidestep_store_spill,
+    },
+    KnownBug {
+        name: "wasmi-loop-param-clobber",
+        engine: "wasmi",
+        regression: "corpus/regressions/wasmi-loop-param-clobbers-pending-local.wat",
+        sidestep: sidestep_loop_params,
+    },
+];
 
 /// The known bug a divergent case is, confirmed by rerunning its sidestepped module.
 pub fn classify(
@@ -59,11 +73,13 @@ pub fn classify(
     })
 }
 
-/// wasmi 2.0.0 fuses `select` with a condition computed by `i32.eqz` (or `i32.ne` with 0) of a
-/// local and then reads the condition from the wrong register. The rewrite computes every such
-/// condition from a fresh value instead of the local: `i32.eqz` becomes `i32.const 0; i32.add;
-/// i32.eqz`, and `i32.ne` becomes `i32.sub; i32.const 0; i32.add; i32.eqz; i32.eqz` (`a != b`
-/// is `!!(a - b)`) — the same results for every input.
+/// wasmi 2.0.0 fuses `select` with a condition computed by `i32.eqz` (or `i32.eq` / `i32.ne`
+/// with 0, in either operand order: all three become the same staged `I32Eq_Rsi`/`I32NotEq_Rsi`
+/// with an immediate 0) of a local and then reads the condition from the wrong register. The
+/// rewrite computes every such condition from a fresh value instead of the local: `i32.eqz`
+/// becomes `i32.const 0; i32.add; i32.eqz`, `i32.eq` becomes `i32.sub; i32.const 0; i32.add;
+/// i32.eqz` (`a == b` is `!(a - b)`), and `i32.ne` becomes `i32.sub; i32.const 0; i32.add;
+/// i32.eqz; i32.eqz` (`a != b` is `!!(a - b)`) — the same results for every input.
 pub fn sidestep_select_eqz(wasm: &[u8]) -> Option<Vec<u8>> {
     let mut module = wasm_encoder::Module::new();
     utils::parse_core_module(
@@ -96,6 +112,12 @@ impl Reencode for SelectEqz {
                     function.instruction(&I::I32Add);
                     function.instruction(&I::I32Eqz);
                 }
+                wasmparser::Operator::I32Eq => {
+                    function.instruction(&I::I32Sub);
+                    function.instruction(&I::I32Const(0));
+                    function.instruction(&I::I32Add);
+                    function.instruction(&I::I32Eqz);
+                }
                 wasmparser::Operator::I32Ne => {
                     function.instruction(&I::I32Sub);
                     function.instruction(&I::I32Const(0));
@@ -113,6 +135,178 @@ impl Reencode for SelectEqz {
     }
 }
 
+/// wasmi 2.0.0 panics translating an integer store whose address and value both resolve to its
+/// integer register (the same local, last set from a computed value) outside the memory-0,
+/// 16-bit-offset form. The rewrite passes every stored integer through a fresh local
+/// (`local.set t; local.get t` just before the store), so the value is read from that local's
+/// slot and never from the register — the same stores for every input.
+pub fn sidestep_store_spill(wasm: &[u8]) -> Option<Vec<u8>> {
+    let info = oracles::ModuleInfo::parse(wasm).ok()?;
+    let imported = info.imported(oracles::ItemKind::Func) as usize;
+    let params = info.funcs[imported.min(info.funcs.len())..]
+        .iter()
+        .map(|&t| Some(info.types.get(t as usize)?.as_ref()?.params.len() as u32))
+        .collect::<Option<Vec<u32>>>()?;
+    let mut module = wasm_encoder::Module::new();
+    let mut spill = StoreSpill { params, next: 0 };
+    utils::parse_core_module(&mut spill, &mut module, wasmparser::Parser::new(0), wasm).ok()?;
+    Some(module.finish())
+}
+
+/// The reencoder of [`sidestep_store_spill`]: the parameter count of every defined function,
+/// and which body comes next.
+struct StoreSpill {
+    params: Vec<u32>,
+    next: usize,
+}
+
+impl Reencode for StoreSpill {
+    type Error = Infallible;
+
+    fn parse_function_body(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        func: wasmparser::FunctionBody<'_>,
+    ) -> Result<(), Error<Infallible>> {
+        use wasm_encoder::Instruction as I;
+        use wasmparser::Operator as O;
+        let params = self.params.get(self.next).copied().unwrap_or(0);
+        self.next += 1;
+        let mut locals = Vec::new();
+        let mut declared = 0u32;
+        for local in func.get_locals_reader()? {
+            let (count, ty) = local?;
+            declared += count;
+            locals.push((count, self.val_type(ty)?));
+        }
+        // Two spill locals: i32 then i64.
+        let base = params + declared;
+        locals.push((1, wasm_encoder::ValType::I32));
+        locals.push((1, wasm_encoder::ValType::I64));
+        let mut function = wasm_encoder::Function::new(locals);
+        let mut reader = func.get_operators_reader()?;
+        while !reader.eof() {
+            let op = reader.read()?;
+            let spill = match op {
+                O::I32Store { .. } | O::I32Store8 { .. } | O::I32Store16 { .. } => Some(base),
+                O::I64Store { .. }
+                | O::I64Store8 { .. }
+                | O::I64Store16 { .. }
+                | O::I64Store32 { .. } => Some(base + 1),
+                _ => None,
+            };
+            if let Some(t) = spill {
+                function.instruction(&I::LocalSet(t));
+                function.instruction(&I::LocalGet(t));
+            }
+            function.instruction(&RoundtripReencoder.instruction(op)?);
+        }
+        code.function(&function);
+        Ok(())
+    }
+}
+
+/// wasmi 2.0.0 copies a loop's parameters before it preserves the pending `local.get`s below
+/// them, so a pending read of a local held in the accumulator register returns the parameter.
+/// The rewrite puts an empty `block` with the loop's parameters as both parameters and results
+/// just before every such loop: wasmi preserves pending locals first thing at a `block`, and
+/// an empty block passes its values through unchanged — the same results for every input. A
+/// type `P -> P` is appended to the type section for every parameter list that needs one.
+pub fn sidestep_loop_params(wasm: &[u8]) -> Option<Vec<u8>> {
+    // The parameters of every function type, then the types of loops that take parameters.
+    let mut params: Vec<Vec<wasmparser::ValType>> = Vec::new();
+    let mut loop_types: Vec<u32> = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload.ok()? {
+            wasmparser::Payload::TypeSection(reader) => {
+                for group in reader {
+                    for sub in group.ok()?.into_types() {
+                        params.push(match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => f.params().to_vec(),
+                            _ => Vec::new(),
+                        });
+                    }
+                }
+            }
+            wasmparser::Payload::CodeSectionEntry(body) => {
+                let mut reader = body.get_operators_reader().ok()?;
+                while !reader.eof() {
+                    if let wasmparser::Operator::Loop {
+                        blockty: wasmparser::BlockType::FuncType(t),
+                    } = reader.read().ok()?
+                        && !params.get(t as usize)?.is_empty()
+                        && !loop_types.contains(&t)
+                    {
+                        loop_types.push(t);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut module = wasm_encoder::Module::new();
+    let mut rewrite = LoopParams {
+        first_new: params.len() as u32,
+        params,
+        loop_types,
+    };
+    utils::parse_core_module(&mut rewrite, &mut module, wasmparser::Parser::new(0), wasm).ok()?;
+    Some(module.finish())
+}
+
+/// The reencoder of [`sidestep_loop_params`]: every type's parameters, the loop types that
+/// take parameters (their pass-through types follow the module's own, in this order).
+struct LoopParams {
+    params: Vec<Vec<wasmparser::ValType>>,
+    loop_types: Vec<u32>,
+    first_new: u32,
+}
+
+impl Reencode for LoopParams {
+    type Error = Infallible;
+
+    fn parse_type_section(
+        &mut self,
+        types: &mut wasm_encoder::TypeSection,
+        section: wasmparser::TypeSectionReader<'_>,
+    ) -> Result<(), Error<Infallible>> {
+        utils::parse_type_section(self, types, section)?;
+        for &t in &self.loop_types {
+            let p: Vec<wasm_encoder::ValType> = self.params[t as usize]
+                .iter()
+                .map(|&v| RoundtripReencoder.val_type(v))
+                .collect::<Result<_, _>>()?;
+            types.ty().function(p.clone(), p);
+        }
+        Ok(())
+    }
+
+    fn parse_function_body(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        func: wasmparser::FunctionBody<'_>,
+    ) -> Result<(), Error<Infallible>> {
+        use wasm_encoder::Instruction as I;
+        let mut function = self.new_function_with_parsed_locals(&func)?;
+        let mut reader = func.get_operators_reader()?;
+        while !reader.eof() {
+            let op = reader.read()?;
+            if let wasmparser::Operator::Loop {
+                blockty: wasmparser::BlockType::FuncType(t),
+            } = op
+                && let Some(k) = self.loop_types.iter().position(|&l| l == t)
+            {
+                let through = self.first_new + k as u32;
+                function.instruction(&I::Block(wasm_encoder::BlockType::FunctionType(through)));
+                function.instruction(&I::End);
+            }
+            function.instruction(&RoundtripReencoder.instruction(op)?);
+        }
+        code.function(&function);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,7 +318,9 @@ mod tests {
                  (func (export "f") (param i32 i32 i32) (result i32)
                    (select (local.get 0) (local.get 1) (i32.eqz (local.get 2))))
                  (func (export "g") (param i32 i32) (result i32)
-                   (i32.ne (local.get 0) (local.get 1))))"#,
+                   (i32.ne (local.get 0) (local.get 1)))
+                 (func (export "h") (param i32 i32 i32) (result i32)
+                   (select (local.get 0) (local.get 1) (i32.eq (i32.const 0) (local.get 2)))))"#,
         )
         .unwrap();
         let rewritten = sidestep_select_eqz(&wasm).expect("rewrites");
@@ -134,6 +330,7 @@ mod tests {
         let text = wasmprinter::print_bytes(&rewritten).unwrap();
         assert!(text.contains("i32.add"), "{text}");
         assert!(!text.contains("i32.ne"), "{text}");
+        assert!(!text.contains("i32.eq "), "{text}");
         // Same results on an engine without the bug.
         let engine = oracles::EngineKind::Reference.build().unwrap();
         for (module, calls) in [(&wasm, 0), (&rewritten, 1)] {
@@ -146,6 +343,13 @@ mod tests {
             for c in [0, 5] {
                 assert_eq!(
                     store.call(id, "f", &[Val::I32(1), Val::I32(2), Val::I32(c)]),
+                    Outcome::Return(vec![Val::I32(if c == 0 { 1 } else { 2 })]),
+                    "module {calls}, c = {c}"
+                );
+            }
+            for c in [0, 5] {
+                assert_eq!(
+                    store.call(id, "h", &[Val::I32(1), Val::I32(2), Val::I32(c)]),
                     Outcome::Return(vec![Val::I32(if c == 0 { 1 } else { 2 })]),
                     "module {calls}, c = {c}"
                 );
@@ -192,5 +396,74 @@ mod tests {
         let reference_only = &engines[..1];
         let agree = run_case(reference_only, &wasm, &plan, &options);
         assert!(classify(reference_only, &wasm, &plan, &options, &agree).is_none());
+    }
+
+    #[test]
+    fn the_store_panic_is_classified_by_its_sidestep() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(KNOWN[1].regression);
+        let wasm = wat::parse_file(&path).expect("the regression parses");
+        let rewritten = sidestep_store_spill(&wasm).expect("rewrites");
+        wasmparser::Validator::new_with_features(crate::generate::scope_features())
+            .validate_all(&rewritten)
+            .expect("the rewrite validates");
+        let kinds = [oracles::EngineKind::Reference, oracles::EngineKind::Wasmi];
+        let built: Vec<Box<dyn Engine>> = kinds.iter().map(|k| k.build().unwrap()).collect();
+        let engines: Vec<&dyn Engine> = built.iter().map(|e| e.as_ref()).collect();
+        for func in ["f", "second_memory"] {
+            let plan = Plan {
+                calls: vec![oracles::differential::Call {
+                    func: func.into(),
+                    args: vec![oracles::Val::I32(4)],
+                }],
+            };
+            let options = RunOptions::default();
+            let report = run_case(&engines, &wasm, &plan, &options);
+            assert!(
+                matches!(report.verdict, Verdict::Diverge(_)),
+                "{func}: {:?}",
+                report.verdict
+            );
+            let bug = classify(&engines, &wasm, &plan, &options, &report).expect("a known bug");
+            assert_eq!(bug.name, "wasmi-store-reg-reg");
+            let fixed = run_case(&engines, &rewritten, &plan, &options);
+            assert_eq!(fixed.verdict, Verdict::Agree, "{func}");
+        }
+    }
+
+    #[test]
+    fn the_loop_parameter_bug_is_classified_by_its_sidestep() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(KNOWN[2].regression);
+        let wasm = wat::parse_file(&path).expect("the regression parses");
+        let rewritten = sidestep_loop_params(&wasm).expect("rewrites");
+        wasmparser::Validator::new_with_features(crate::generate::scope_features())
+            .validate_all(&rewritten)
+            .expect("the rewrite validates");
+        let kinds = [oracles::EngineKind::Reference, oracles::EngineKind::Wasmi];
+        let built: Vec<Box<dyn Engine>> = kinds.iter().map(|k| k.build().unwrap()).collect();
+        let engines: Vec<&dyn Engine> = built.iter().map(|e| e.as_ref()).collect();
+        use oracles::Val;
+        for (func, args) in [
+            ("pending_i32", vec![Val::I32(77), Val::I32(5)]),
+            (
+                "pending_f32",
+                vec![Val::F32(0x4000_0000), Val::F32(0x40a0_0000)],
+            ),
+        ] {
+            let plan = Plan {
+                calls: vec![oracles::differential::Call {
+                    func: func.into(),
+                    args,
+                }],
+            };
+            let options = RunOptions::default();
+            let report = run_case(&engines, &wasm, &plan, &options);
+            assert!(
+                matches!(report.verdict, Verdict::Diverge(_)),
+                "{func}: {:?}",
+                report.verdict
+            );
+            let bug = classify(&engines, &wasm, &plan, &options, &report).expect("a known bug");
+            assert_eq!(bug.name, "wasmi-loop-param-clobber");
+        }
     }
 }

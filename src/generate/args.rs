@@ -49,7 +49,8 @@ pub const I64_BOUNDARIES: &[i64] = &[
     1 << 48,
 ];
 
-/// Interesting `f32` bit patterns: zeros, infinities, NaNs of every class, extremes, halves.
+/// Interesting `f32` bit patterns: zeros, infinities, NaNs of every class, extremes, halves,
+/// and the rounding and float-to-integer conversion edges.
 pub const F32_BOUNDARIES: &[u32] = &[
     0x0000_0000, // 0
     0x8000_0000, // -0
@@ -72,6 +73,16 @@ pub const F32_BOUNDARIES: &[u32] = &[
     0xcf00_0000, // -2^31
     0x4f80_0000, // 2^32
     0x5f00_0000, // 2^63
+    0x3eff_ffff, // largest below 0.5 (rounding)
+    0x3f7f_ffff, // largest below 1
+    0x4b00_0000, // 2^23: the first float without a fraction
+    0x4aff_ffff, // 2^23 - 0.5 (nearest ties)
+    0x4eff_ffff, // largest below 2^31 (i32 conversions)
+    0xcf00_0001, // just below -2^31
+    0x5eff_ffff, // largest below 2^63 (i64 conversions)
+    0x7f80_0001, // signalling NaN, smallest payload
+    0xff80_0001, // negative signalling NaN
+    0x807f_ffff, // largest negative subnormal
 ];
 
 /// Interesting `f64` bit patterns, as for `f32`.
@@ -97,6 +108,17 @@ pub const F64_BOUNDARIES: &[u64] = &[
     0x41f0_0000_0000_0000, // 2^32
     0x43e0_0000_0000_0000, // 2^63
     0x43f0_0000_0000_0000, // 2^64
+    0x3fdf_ffff_ffff_ffff, // largest below 0.5 (rounding)
+    0x4330_0000_0000_0000, // 2^52: the first double without a fraction
+    0x432f_ffff_ffff_ffff, // 2^52 - 0.5 (nearest ties)
+    0x41df_ffff_ffc0_0000, // 2^31 - 1 (i32 conversions)
+    0xc1e0_0000_0020_0000, // -2^31 - 1
+    0x41ef_ffff_ffe0_0000, // 2^32 - 1 (u32 conversions)
+    0x43df_ffff_ffff_ffff, // largest below 2^63 (i64 conversions)
+    0x43ef_ffff_ffff_ffff, // largest below 2^64 (u64 conversions)
+    0x7ff0_0000_0000_0001, // signalling NaN, smallest payload
+    0xfff0_0000_0000_0001, // negative signalling NaN
+    0x000f_ffff_ffff_ffff, // largest subnormal
 ];
 
 /// The value every parameter gets in the first, all-zero argument set.

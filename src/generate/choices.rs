@@ -23,11 +23,29 @@ impl<'a> Choices<'a> {
     }
 
     /// A number in `0..n` (0 when `n` is 0 or 1, or when the input is exhausted).
+    ///
+    /// Unbiased to within 1/256: the draw reads enough bytes to span at least 256 times the
+    /// range and scales it (multiply and shift), where `arbitrary`'s `int_in_range` reduces
+    /// the fewest bytes that cover the range modulo its size (a 40% chance drawn from one byte
+    /// modulo 100 comes out as 31%).
     pub fn below(&mut self, n: u64) -> u64 {
         if n <= 1 {
             return 0;
         }
-        self.u.int_in_range(0..=n - 1).unwrap_or(0)
+        let bits = 64 - (n - 1).leading_zeros() + 8;
+        let wanted = bits.div_ceil(8).min(8);
+        let mut x: u64 = 0;
+        let mut got = 0;
+        for _ in 0..wanted {
+            match self.u.bytes(1) {
+                Ok(b) => {
+                    x = (x << 8) | u64::from(b[0]);
+                    got += 1;
+                }
+                Err(_) => break,
+            }
+        }
+        ((u128::from(x) * u128::from(n)) >> (8 * got)) as u64
     }
 
     /// A number in `lo..=hi` (`lo` when `hi <= lo` or the input is exhausted).
@@ -35,7 +53,10 @@ impl<'a> Choices<'a> {
         if hi <= lo {
             return lo;
         }
-        self.u.int_in_range(lo..=hi).unwrap_or(lo)
+        match (hi - lo).checked_add(1) {
+            Some(n) => lo + self.below(n),
+            None => self.bits(),
+        }
     }
 
     /// [`Choices::range`] for `u32`.
@@ -104,6 +125,20 @@ mod tests {
         assert_eq!(*c.pick(&[7, 8]), 7);
         assert_eq!(c.weighted(&[0, 3, 1]), 1);
         assert_eq!(c.bits(), 0);
+    }
+
+    #[test]
+    fn chances_are_unbiased() {
+        let data: Vec<u8> = (0..400_000u64)
+            .map(|i| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 29) as u8)
+            .collect();
+        let mut c = Choices::new(&data);
+        let mut hits = 0;
+        for _ in 0..100_000 {
+            hits += u32::from(c.chance(40, 100));
+        }
+        // 40% of draws, within 1%: one byte modulo 100 would give 31%.
+        assert!((39_000..=41_000).contains(&hits), "{hits}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Generation: each case — a module, its invocation plan and a description of how it was made —
-//! is a pure function of (campaign seed, case index, profile), from a swarm over wasm-smith or
-//! from catchall's own exception and memory64 scenarios.
+//! is a pure function of (campaign seed, case index, profile), from a swarm over wasm-smith,
+//! from catchall's own exception and memory64 scenarios, or from the idiom generator (the
+//! operand shapes compilers and interpreters special-case).
 
 pub mod addresses;
 pub mod args;
 pub mod choices;
+pub mod idioms;
 pub mod plan;
 pub mod reshape;
 pub mod rng;
@@ -28,28 +30,35 @@ use swarm::Lean;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Profile {
-    /// About half swarm-configured wasm-smith (exceptions and memory64 each on most of the
-    /// time), half scenarios (exception webs, some with memories, and memory64 kernels).
+    /// The default, which feeds every engine: about 40% of cases without exceptions (idiom
+    /// modules and wasm-smith with exceptions off, for wasmi and Winch too) and 60% in which
+    /// exceptions fly (idiom modules with exceptions, exception webs, memory64 kernels,
+    /// throw-heavy wasm-smith). See `mix` for the weights.
     Mixed,
-    /// Mostly exception webs, plus wasm-smith with exceptions forced on and throw-heavy
-    /// swarm choices.
+    /// Exception webs (55%), idiom modules that all use exceptions (30%), and wasm-smith with
+    /// exceptions forced on and throw-heavy swarm choices (15%).
     Exceptions,
     /// Memory64 scenarios, plus wasm-smith with memory64 forced on, memory-heavy swarm
-    /// choices and reshaped offsets.
+    /// choices and reshaped offsets, and idiom modules with a 64-bit memory.
     Memory64,
     /// wasm-smith only, no scenarios: the swarm with exceptions and memory64 both enabled
     /// and at least one memory in every module (tags may be absent, so some modules run on
     /// engines without exceptions too); SIMD off and NaNs canonicalized as always.
     Smith,
+    /// The idiom generator alone (`src/generate/idioms/`): small functions built from the
+    /// shapes compilers and interpreters special-case, with boundary constants; 40% of the
+    /// modules use exceptions.
+    Idioms,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 4] = [
+    pub const ALL: [Profile; 5] = [
         Profile::Mixed,
         Profile::Exceptions,
         Profile::Memory64,
         Profile::Smith,
+        Profile::Idioms,
     ];
 
     /// The profile named `name` (as [`Profile::name`] spells it).
@@ -64,6 +73,7 @@ impl Profile {
             Profile::Exceptions => "exceptions",
             Profile::Memory64 => "memory64",
             Profile::Smith => "smith",
+            Profile::Idioms => "idioms",
         }
     }
 }
@@ -87,6 +97,11 @@ pub enum GeneratorKind {
     ThrowChain,
     /// Memory64 kernels at the bounds, inside an exception web.
     Mem64,
+    /// The idiom generator, a module without exceptions.
+    Idioms,
+    /// The idiom generator, a module with exceptions (idioms in `try_table` bodies and
+    /// handlers, values live across throws).
+    IdiomsThrow,
     /// What a case falls back to when its generator failed: a default exception web.
     FallbackScenario,
     /// What a case falls back to when even the default web failed: an empty module.
@@ -95,12 +110,14 @@ pub enum GeneratorKind {
 
 impl GeneratorKind {
     /// Every kind.
-    pub const ALL: [GeneratorKind; 7] = [
+    pub const ALL: [GeneratorKind; 9] = [
         GeneratorKind::WasmSmith,
         GeneratorKind::PlainWasmSmith,
         GeneratorKind::ThrowWeb,
         GeneratorKind::ThrowChain,
         GeneratorKind::Mem64,
+        GeneratorKind::Idioms,
+        GeneratorKind::IdiomsThrow,
         GeneratorKind::FallbackScenario,
         GeneratorKind::FallbackEmpty,
     ];
@@ -114,6 +131,8 @@ impl GeneratorKind {
             GeneratorKind::ThrowWeb => "scenario:throw-web",
             GeneratorKind::ThrowChain => "scenario:throw-chain",
             GeneratorKind::Mem64 => "scenario:mem64",
+            GeneratorKind::Idioms => "idioms",
+            GeneratorKind::IdiomsThrow => "idioms:exceptions",
             GeneratorKind::FallbackScenario => "fallback:scenario",
             GeneratorKind::FallbackEmpty => "fallback:empty",
         }
@@ -140,12 +159,20 @@ impl GeneratorKind {
         )
     }
 
+    /// Whether this is the idiom generator (either flavour).
+    pub fn is_idioms(self) -> bool {
+        matches!(self, GeneratorKind::Idioms | GeneratorKind::IdiomsThrow)
+    }
+
     /// Whether the generated code canonicalizes every NaN its arithmetic produces, so that NaN
     /// bits must match exactly between engines.
     pub fn canonical_nans(self) -> bool {
         matches!(
             self,
-            GeneratorKind::WasmSmith | GeneratorKind::PlainWasmSmith
+            GeneratorKind::WasmSmith
+                | GeneratorKind::PlainWasmSmith
+                | GeneratorKind::Idioms
+                | GeneratorKind::IdiomsThrow
         )
     }
 }
@@ -223,26 +250,68 @@ enum Generator {
     /// An exception web; memories with this probability (percent).
     Web(u64),
     Mem64,
+    /// An idiom module: exceptions with this probability (percent), a 64-bit memory forced
+    /// or not.
+    Idioms {
+        exceptions: u64,
+        mem64: bool,
+    },
 }
 
 /// Each profile's mix: generators and their weights (shares of the profile's cases).
 ///
-/// `mixed` feeds every engine: about 40% of its cases use no exceptions (wasm-smith with
-/// exceptions off, mostly without tail calls and `externref` so that Winch runs them too), and
-/// the exception generators make exceptions fly in most of the rest.
+/// `mixed` feeds every engine: about 40% of its cases use no exceptions (idiom modules, and
+/// wasm-smith with exceptions off, mostly without tail calls and `externref`, so that Winch
+/// runs them too), and the exception generators make exceptions fly in most of the rest.
 fn mix(profile: Profile) -> &'static [(Generator, u32)] {
     match profile {
         Profile::Mixed => &[
-            (Generator::Smith(Lean::Portable), 40),
-            (Generator::Smith(Lean::Throw), 10),
-            (Generator::Web(50), 40),
-            (Generator::Mem64, 10),
+            (IDIOMS_PLAIN, 32),
+            (Generator::Smith(Lean::Portable), 9),
+            (IDIOMS_THROW, 21),
+            (Generator::Web(50), 26),
+            (Generator::Mem64, 4),
+            (Generator::Smith(Lean::Throw), 8),
         ],
-        Profile::Exceptions => &[(Generator::Smith(Lean::Throw), 3), (Generator::Web(30), 7)],
-        Profile::Memory64 => &[(Generator::Smith(Lean::Memory), 4), (Generator::Mem64, 6)],
+        Profile::Exceptions => &[
+            (IDIOMS_THROW, 30),
+            (Generator::Web(30), 55),
+            (Generator::Smith(Lean::Throw), 15),
+        ],
+        Profile::Memory64 => &[
+            (Generator::Smith(Lean::Memory), 4),
+            (Generator::Mem64, 6),
+            (IDIOMS_MEM64, 2),
+        ],
         Profile::Smith => &[(Generator::Smith(Lean::Both), 1)],
+        Profile::Idioms => &[(IDIOMS, 1)],
     }
 }
+
+/// The idiom generator as the `idioms` profile uses it (exceptions in its default share).
+const IDIOMS: Generator = Generator::Idioms {
+    exceptions: idioms::config::DEFAULT_EXCEPTIONS_PERCENT,
+    mem64: false,
+};
+
+/// Idiom modules without exceptions, for every engine (wasmi and Winch included).
+const IDIOMS_PLAIN: Generator = Generator::Idioms {
+    exceptions: 0,
+    mem64: false,
+};
+
+/// Idiom modules with exceptions: idioms in `try_table` bodies and handlers, values live
+/// across throws.
+const IDIOMS_THROW: Generator = Generator::Idioms {
+    exceptions: 100,
+    mem64: false,
+};
+
+/// Idiom modules with a 64-bit memory, exceptions in the default share.
+const IDIOMS_MEM64: Generator = Generator::Idioms {
+    exceptions: idioms::config::DEFAULT_EXCEPTIONS_PERCENT,
+    mem64: true,
+};
 
 fn choose_generator(c: &mut Choices, profile: Profile) -> Generator {
     let mix = mix(profile);
@@ -297,6 +366,10 @@ fn make(
             let cfg = ScenarioConfig::choose_mem64(&mut c);
             scenario_case(&mut c, &cfg, plan_seed)
         }
+        Generator::Idioms { exceptions, mem64 } => {
+            let cfg = idioms::IdiomConfig::choose(&mut c, exceptions, mem64);
+            idiom_case(&mut c, &cfg, plan_seed)
+        }
     }
     .map_err(GenerateError)
 }
@@ -319,6 +392,18 @@ fn scenario_case(c: &mut Choices, cfg: &ScenarioConfig, plan_seed: u64) -> Resul
     let funcs = oracles::ModuleInfo::parse(&s.wasm)
         .map(|i| i.count(oracles::ItemKind::Func))
         .unwrap_or(0);
+    Ok(Case {
+        plan: plan::for_entries(&s.entries, plan_seed, funcs),
+        wasm: s.wasm,
+        generator: s.generator,
+        config: s.config,
+    })
+}
+
+fn idiom_case(c: &mut Choices, cfg: &idioms::IdiomConfig, plan_seed: u64) -> Result<Case, String> {
+    let s = idioms::build(c, cfg).scenario;
+    validate(&s.wasm).map_err(|e| format!("{} module invalid: {e}", s.generator))?;
+    let funcs = s.entries.len() as u32;
     Ok(Case {
         plan: plan::for_entries(&s.entries, plan_seed, funcs),
         wasm: s.wasm,
@@ -378,12 +463,19 @@ mod tests {
                 .filter(|(g, _)| g.is_scenario())
                 .map(|(_, n)| n)
                 .sum();
-            assert!(
-                generators
-                    .get(&GeneratorKind::WasmSmith)
-                    .is_some_and(|&n| n > 0)
+            let idioms: u32 = generators
+                .iter()
+                .filter(|(g, _)| g.is_idioms())
+                .map(|(_, n)| n)
+                .sum();
+            let smith = generators.get(&GeneratorKind::WasmSmith).copied();
+            assert_eq!(smith.is_some(), profile != Profile::Idioms, "{profile}");
+            assert_eq!(
+                scenarios > 0,
+                !matches!(profile, Profile::Smith | Profile::Idioms),
+                "{profile}"
             );
-            assert_eq!(scenarios > 0, profile != Profile::Smith, "{profile}");
+            assert_eq!(idioms > 0, profile != Profile::Smith, "{profile}");
         }
     }
 

@@ -43,6 +43,11 @@ impl WasmiEngine {
             fuel_per_bytes_translated: 0,
             fuel_per_bytes_validated: 0,
         });
+        // Translate every function when the module is compiled, not on its first call: a
+        // translator panic then surfaces from `compile`, where it becomes an `EngineCrash`,
+        // instead of inside the executor (a lazily translated callee), which cannot unwind and
+        // aborts the process (`corpus/regressions/wasmi-store-same-local-panic.wat`).
+        config.compilation_mode(wasmi::CompilationMode::Eager);
         config.wasm_multi_memory(true);
         config.wasm_memory64(true);
         config.wasm_tail_call(true);

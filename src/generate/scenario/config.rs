@@ -197,7 +197,7 @@ pub struct ScenarioConfig {
     pub entry_catch_percent: u32,
     /// Percentage of web functions whose first statement is a throw (guarded like any other,
     /// see `unguarded_throw_percent`), before anything that may trap: a path that always
-    /// traps early would otherwise never throw. Default 50.
+    /// traps early would otherwise never throw. Default 75.
     pub throw_first_percent: u32,
 }
 
@@ -234,7 +234,7 @@ impl Default for ScenarioConfig {
             kernels: 0,
             call_in_try_percent: 60,
             entry_catch_percent: 50,
-            throw_first_percent: 50,
+            throw_first_percent: 75,
         }
     }
 }
@@ -292,7 +292,7 @@ impl ScenarioConfig {
             entries: c.range32(1, 4),
             call_in_try_percent: *c.pick(&[30, 60, 90]),
             entry_catch_percent: *c.pick(&[25, 50, 75]),
-            throw_first_percent: *c.pick(&[25, 50, 75]),
+            throw_first_percent: *c.pick(&[50, 75, 90]),
             ..ScenarioConfig::default()
         };
         k.weights = Weights {
