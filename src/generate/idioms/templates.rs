@@ -48,6 +48,10 @@ fn mem(b: &FnBuilder, _: Ty) -> bool {
     !b.layout.mems.is_empty()
 }
 
+fn table(b: &FnBuilder, ty: Ty) -> bool {
+    b.layout.table.is_some() && !ty.is_float()
+}
+
 fn callee(b: &FnBuilder, _: Ty) -> bool {
     !b.plain_callees().is_empty()
 }
@@ -1419,6 +1423,139 @@ fn bounds(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
     }
 }
 
+/// An address in memory `m` for a bulk operation: at and around the current bound (computed
+/// from `memory.size`, so it follows grows), around the initial bound, or small.
+fn bulk_address(b: &mut FnBuilder, c: &mut Choices, m: u32) {
+    let mem = b.layout.mems[m as usize];
+    let at = mem.addr();
+    let back = *c.pick(&[0u64, 1, 2, 4, 8, 16, 100, 4096]);
+    match c.below(4) {
+        0 | 1 => {
+            b.emit(I::MemorySize(m));
+            b.int_const(at, 16);
+            b.emit(IBin::Shl.ins(at));
+            b.int_const(at, back);
+            b.emit(IBin::Sub.ins(at));
+        }
+        2 => b.int_const(at, mem.min_bytes().wrapping_sub(back)),
+        _ => {
+            let small = *c.pick(&[0u64, 1, 7, 64]);
+            b.int_const(at, small);
+        }
+    }
+}
+
+/// A length for a bulk operation: zero (which still traps past the bound), a few bytes,
+/// about a page, or exactly the initial size.
+fn bulk_length(b: &mut FnBuilder, c: &mut Choices, ty: Ty, bound: u64) {
+    let len = *c.pick(&[
+        0u64, 0, 1, 2, 3, 8, 16, 17, 4096, 65535, 65536, 65537, bound,
+    ]);
+    b.int_const(ty, len);
+}
+
+/// `memory.fill` or `memory.copy` (within a memory or between two) whose destination, source
+/// and length sit at and around the bound, then a load: what the operation left behind
+/// (nothing, when it traps) is the value.
+fn bulk_memory(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
+    let n = b.layout.mems.len() as u64;
+    let d = c.below(n) as u32;
+    let dst = b.layout.mems[d as usize];
+    bulk_address(b, c, d);
+    if c.chance(1, 2) {
+        b.expr(c, Ty::I32);
+        bulk_length(b, c, dst.addr(), dst.min_bytes());
+        b.emit(I::MemoryFill(d));
+    } else {
+        let s = c.below(n) as u32;
+        let src = b.layout.mems[s as usize];
+        bulk_address(b, c, s);
+        let len = if dst.mem64 && src.mem64 {
+            Ty::I64
+        } else {
+            Ty::I32
+        };
+        bulk_length(b, c, len, src.min_bytes().min(dst.min_bytes()));
+        b.emit(I::MemoryCopy {
+            src_mem: s,
+            dst_mem: d,
+        });
+    }
+    b.load(c, ty, Reach::InBounds)
+}
+
+/// `table.fill`, `table.copy`, `table.set` or `table.grow` at and around the table's bound
+/// (null or a function of the table as the value), then an observation of the table: whether
+/// a slot is null, or its size.
+fn table_ops(b: &mut FnBuilder, c: &mut Choices, ty: Ty) -> Nd {
+    let Some((table64, size, elems)) = b.layout.table.clone() else {
+        return b.expr(c, ty);
+    };
+    let it = if table64 { Ty::I64 } else { Ty::I32 };
+    let index = |b: &mut FnBuilder, c: &mut Choices| {
+        let i = match c.below(3) {
+            0 => {
+                b.emit(I::TableSize(0));
+                let back = *c.pick(&[0u64, 1, 2]);
+                b.int_const(it, back);
+                b.emit(IBin::Sub.ins(it));
+                return;
+            }
+            1 => size.wrapping_sub(*c.pick(&[0u64, 1, 2])),
+            _ => c.below(size + 2),
+        };
+        b.int_const(it, i);
+    };
+    let value = |b: &mut FnBuilder, c: &mut Choices| {
+        if elems.is_empty() || c.chance(1, 2) {
+            b.emit(I::RefNull(wasm_encoder::HeapType::FUNC));
+        } else {
+            b.emit(I::RefFunc(*c.pick(&elems)));
+        }
+    };
+    match c.below(4) {
+        0 => {
+            index(b, c);
+            value(b, c);
+            let len = *c.pick(&[0u64, 1, 2, 3, size]);
+            b.int_const(it, len);
+            b.emit(I::TableFill(0));
+        }
+        1 => {
+            index(b, c);
+            index(b, c);
+            let len = *c.pick(&[0u64, 1, 2, size]);
+            b.int_const(it, len);
+            b.emit(I::TableCopy {
+                src_table: 0,
+                dst_table: 0,
+            });
+        }
+        2 => {
+            index(b, c);
+            value(b, c);
+            b.emit(I::TableSet(0));
+        }
+        _ => {
+            value(b, c);
+            let delta = *c.pick(&[0u64, 1, 2]);
+            b.int_const(it, delta);
+            b.emit(I::TableGrow(0));
+            b.emit(I::Drop);
+        }
+    }
+    if c.chance(1, 2) {
+        b.int_const(it, c.below(size.max(1)));
+        b.emit(I::TableGet(0));
+        b.emit(I::RefIsNull);
+        b.to_int(c, Ty::I32, false, ty);
+    } else {
+        b.emit(I::TableSize(0));
+        b.to_int(c, it, false, ty);
+    }
+    false
+}
+
 // ---- floats ------------------------------------------------------------------------------------
 
 /// `add`, `sub`, `mul`, `div`, `sqrt` of boundary values, operands and loads; chains with
@@ -2230,6 +2367,20 @@ pub const TEMPLATES: &[Template] = &[
         weight: 3,
         applies: mem,
         build: store_reload,
+    },
+    Template {
+        name: "bulk_memory",
+        family: "bulk memory bounds: wasmtime's `memory_fill`/`memory_copy` libcalls and Cranelift's inline checks (trap before writing anything, a zero length past the bound still traps), wasmi `MemoryFill`/`MemoryCopy` with immediate lengths and addresses",
+        weight: 2,
+        applies: mem,
+        build: bulk_memory,
+    },
+    Template {
+        name: "table_ops",
+        family: "table bounds: `table.fill`/`table.copy`/`table.set`/`table.grow` at the table's size (Cranelift `table_addr` bounds checks and libcalls, Pulley's table ops, wasmi `TableFill`/`TableCopy` immediate forms); state after a trap",
+        weight: 2,
+        applies: table,
+        build: table_ops,
     },
     Template {
         name: "bounds",
