@@ -69,7 +69,9 @@ fn quote(name: &str) -> String {
 
 /// The regression script of a reduced case: `header` (comment lines, without `;;`), the
 /// module, and the reference's outcome of every step; `state_step` is the step whose state
-/// diverged (its exported globals are asserted after it).
+/// diverged (its exported globals are asserted after it) and `memory_difference` where a memory
+/// first differs then (memory index, offset; its bytes there are asserted through a helper
+/// module that imports the memory).
 pub fn regression(
     reference: &dyn Engine,
     wasm: &[u8],
@@ -77,6 +79,7 @@ pub fn regression(
     options: &RunOptions,
     header: &[String],
     state_step: Option<usize>,
+    memory_difference: Option<(u32, u64)>,
 ) -> String {
     let mut s = String::new();
     for line in header {
@@ -187,9 +190,106 @@ pub fn regression(
                     let _ = writeln!(s, "(assert_return (get {}) {v})", quote(name));
                 }
             }
+            if let Some((memory, offset)) = memory_difference {
+                s.push_str(&memory_check(
+                    reference,
+                    wasm,
+                    plan,
+                    &options,
+                    i + 1,
+                    memory,
+                    offset,
+                ));
+                if i + 1 < plan.calls.len() {
+                    let _ = writeln!(
+                        s,
+                        ";; later steps are not asserted: the helper module above is now the \
+                         current module"
+                    );
+                }
+                break;
+            }
         }
     }
     s
+}
+
+/// The module name under which a regression registers its subject to read its memory.
+const SUBJECT: &str = "catchall-subject";
+
+/// Assertions on the reference's memory `memory` after `step`: the 8 bytes around `offset`
+/// (where the dissenting engine's memory first differs), read by a helper module that imports
+/// the subject's exported memory. Empty (a comment) when the memory is not exported.
+fn memory_check(
+    reference: &dyn Engine,
+    wasm: &[u8],
+    plan: &Plan,
+    options: &RunOptions,
+    step: usize,
+    memory: u32,
+    offset: u64,
+) -> String {
+    let Some(info) = ModuleInfo::parse(wasm).ok() else {
+        return String::new();
+    };
+    let Some(name) = info.export_name(ItemKind::Memory, memory) else {
+        return format!(
+            ";; memory {memory} differs at offset {offset} but is not exported: not asserted\n"
+        );
+    };
+    let Some(contents) = reference_memory_after(reference, wasm, plan, options, step, memory)
+    else {
+        return format!(";; the reference's memory {memory} could not be read: not asserted\n");
+    };
+    let len = contents.len() as u64;
+    if len < 8 {
+        return format!(";; memory {memory} is smaller than 8 bytes: not asserted\n");
+    }
+    let at = (offset & !7).min(len - 8);
+    let word = u64::from_le_bytes(
+        contents[at as usize..at as usize + 8]
+            .try_into()
+            .unwrap_or([0; 8]),
+    );
+    let memory64 = info
+        .memories
+        .get(memory as usize)
+        .is_some_and(|m| m.index_type == oracles::IndexType::I64);
+    let (index_type, address) = if memory64 {
+        ("i64", format!("(i64.const {at})"))
+    } else {
+        ("i32", format!("(i32.const {at})"))
+    };
+    format!(
+        ";; the memory after that step, where the dissenting engine's first differs (offset {offset}):\n\
+         (register {SUBJECT:?})\n\
+         (module\n  (import {SUBJECT:?} {} (memory {index_type} 0))\n  \
+         (func (export \"peek\") (param {index_type}) (result i64) (i64.load (local.get 0))))\n\
+         (assert_return (invoke \"peek\" {address}) (i64.const {}))\n",
+        quote(name),
+        word as i64
+    )
+}
+
+/// The reference's memory `memory` after `step` steps of `plan` (instantiation being step 0).
+fn reference_memory_after(
+    reference: &dyn Engine,
+    wasm: &[u8],
+    plan: &Plan,
+    options: &RunOptions,
+    step: usize,
+    memory: u32,
+) -> Option<Vec<u8>> {
+    let module = reference.compile(wasm).ok()?;
+    let mut store = reference.new_store(options.limits);
+    let instance = match store.instantiate(module.as_ref()).ok()? {
+        Outcome::Return(id) => id,
+        _ => return None,
+    };
+    for call in plan.calls.iter().take(step) {
+        let _ = store.call(instance, &call.func, &call.args);
+    }
+    store.memory_contents(instance, memory)
 }
 
 /// What running a regression on one engine gave.
@@ -226,4 +326,63 @@ pub fn verify(engine: &dyn Engine, name: &str, text: &str) -> Result<Verificatio
         failures: run.failures.iter().map(|f| f.message()).collect(),
         skipped: run.skipped_by,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oracles::EngineKind;
+    use oracles::differential::Call;
+
+    /// A divergence in memory only (the planted engine's `i64.rem_u` stored, the call's result
+    /// the same): the regression reads the diverging word back through a helper module, and
+    /// so passes on the reference and fails on the planted engine.
+    #[test]
+    fn a_memory_divergence_is_asserted_through_a_helper_module() {
+        for index in ["i32", "i64"] {
+            let wat = format!(
+                r#"(module
+                     (memory (export "mem") {index} 1)
+                     (func (export "f") (param i64 i64) (result i32)
+                       ({index}.const 4100)
+                       (i64.rem_u (local.get 0) (local.get 1))
+                       (i64.store offset=4)
+                       (i32.const 1)))"#
+            );
+            let wasm = wat::parse_str(&wat).unwrap();
+            let plan = Plan {
+                calls: vec![Call {
+                    func: "f".into(),
+                    args: vec![Val::I64(-7), Val::I64(3)],
+                }],
+            };
+            let reference = EngineKind::Reference.build().unwrap();
+            let planted = EngineKind::Planted.build().unwrap();
+            let options = RunOptions::default();
+            let r = run_case(
+                &[reference.as_ref(), planted.as_ref()],
+                &wasm,
+                &plan,
+                &options,
+            );
+            let diff = r.steps[1].first_memory_difference;
+            assert_eq!(diff.map(|d| d.0), Some(0), "{:?}", r.verdict);
+            let text = regression(
+                reference.as_ref(),
+                &wasm,
+                &plan,
+                &options,
+                &[],
+                Some(1),
+                diff,
+            );
+            assert!(text.contains("(register \"catchall-subject\")"), "{text}");
+            let on_reference = verify(reference.as_ref(), "r.wast", &text).unwrap();
+            assert!(on_reference.failures.is_empty(), "{on_reference:?}\n{text}");
+            // Two modules, the call and the memory word.
+            assert_eq!(on_reference.passed, 4, "{text}");
+            let on_planted = verify(planted.as_ref(), "r.wast", &text).unwrap();
+            assert_eq!(on_planted.failures.len(), 1, "{on_planted:?}\n{text}");
+        }
+    }
 }

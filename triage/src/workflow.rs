@@ -184,11 +184,18 @@ pub fn reduce_finding(
         .then(|| {
             let r = run_case(engines, &best.wasm, &best.plan, &options);
             match r.verdict {
-                Verdict::Diverge(d) => d.step,
-                _ => 0,
+                Verdict::Diverge(d) => (
+                    d.step,
+                    r.steps
+                        .get(d.step)
+                        .and_then(|st| st.first_memory_difference),
+                ),
+                _ => (0, None),
             }
         })
     });
+    let memory_difference = state_step.and_then(|(_, m)| m);
+    let state_step = state_step.map(|(step, _)| step);
     let header = vec![
         format!("catchall regression: {key}"),
         format!(
@@ -207,7 +214,15 @@ pub fn reduce_finding(
         format!("Dissenting: {}.", key.dissenters().join(", ")),
     ];
     let text = match reference {
-        Some(r) => regression(r, &best.wasm, &best.plan, &options, &header, state_step),
+        Some(r) => regression(
+            r,
+            &best.wasm,
+            &best.plan,
+            &options,
+            &header,
+            state_step,
+            memory_difference,
+        ),
         None => format!(
             ";; {}\n;; no reference engine took part: no expected outcomes\n{}",
             key,

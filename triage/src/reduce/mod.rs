@@ -303,6 +303,60 @@ impl<'e> Reducer<'e> {
         })
     }
 
+    /// wasm-shrink alone on `start` with this reducer's predicate (same key, same engines, the
+    /// plan fixed), rounds of mutations until it stops shrinking or the time is up: the yardstick
+    /// our passes are compared against. The last refusal or panic of wasm-shrink, if any, is in
+    /// the result's `wasm_shrink` note; `Err` when the start does not reproduce.
+    pub fn wasm_shrink_alone(&self, start: Candidate) -> Result<Reduction, String> {
+        let t0 = Instant::now();
+        let deadline = t0 + self.settings.time;
+        let actual = key_of(&self.engines, &start.wasm, &start.plan, &self.options);
+        if actual.as_ref() != Some(&self.key) {
+            return Err("the finding does not reproduce".to_string());
+        }
+        let mut best = start;
+        let mut accepted = 0u64;
+        let mut note = String::new();
+        let mut round = 0u64;
+        // Rounds with fresh seeds while any of the last few made progress (a round also ends
+        // when wasm-mutate panics, which with some modules happens early in most rounds).
+        let mut fruitless = 0;
+        while !self.out_of_time(deadline) && fruitless < 8 {
+            round += 1;
+            let plan = best.plan.clone();
+            let outcome = run_wasm_shrink_seeded(best.wasm.clone(), 1000, round, |wasm| {
+                !self.out_of_time(deadline)
+                    && self.interesting(&Candidate {
+                        wasm: wasm.to_vec(),
+                        plan: plan.clone(),
+                    })
+            });
+            match outcome {
+                Ok(wasm) if wasm.len() < best.wasm.len() => {
+                    best = Candidate { wasm, plan };
+                    accepted += 1;
+                    fruitless = 0;
+                }
+                Ok(_) => fruitless += 1,
+                Err(e) => {
+                    note = e;
+                    fruitless += 1;
+                }
+            }
+        }
+        Ok(Reduction {
+            best,
+            key: self.key.clone(),
+            tested: self.tested.load(Ordering::Relaxed),
+            cache_hits: self.cache_hits.load(Ordering::Relaxed),
+            invalid: self.invalid.load(Ordering::Relaxed),
+            accepted,
+            timed_out: self.out_of_time(deadline),
+            wasm_shrink: (!note.is_empty()).then_some(note),
+            elapsed: t0.elapsed(),
+        })
+    }
+
     /// wasm-shrink on the module with the plan fixed: the smaller module it found, if any,
     /// and what happened.
     fn wasm_shrink(&self, best: &Candidate, deadline: Instant) -> (Option<Candidate>, String) {
@@ -331,20 +385,52 @@ impl<'e> Reducer<'e> {
 pub fn run_wasm_shrink(
     wasm: Vec<u8>,
     attempts: u32,
+    predicate: impl FnMut(&[u8]) -> bool,
+) -> Result<Vec<u8>, String> {
+    run_wasm_shrink_seeded(wasm, attempts, 1, predicate)
+}
+
+/// [`run_wasm_shrink`] with wasm-shrink's mutation seed.
+pub fn run_wasm_shrink_seeded(
+    wasm: Vec<u8>,
+    attempts: u32,
+    seed: u64,
     mut predicate: impl FnMut(&[u8]) -> bool,
 ) -> Result<Vec<u8>, String> {
     // wasm-shrink checks that the input is interesting first; our cache would answer "tried
     // already" for the current best, so the first call is answered directly.
     let original = wasm.clone();
-    let outcome = wasm_shrink::WasmShrink::default()
-        .attempts(attempts)
-        .seed(1)
-        .run(wasm, |w: &[u8]| -> anyhow::Result<bool> {
-            Ok(w == original.as_slice() || predicate(w))
-        });
+    // wasm-mutate's mutators can panic on valid modules (0.263's export renamer on a module
+    // that exports a tag): that ends this run of wasm-shrink, with its smallest so far.
+    // The smallest so far survives such a panic.
+    let smallest = std::rc::Rc::new(std::cell::RefCell::new(wasm.clone()));
+    let record = std::rc::Rc::clone(&smallest);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wasm_shrink::WasmShrink::default()
+            .attempts(attempts)
+            .seed(seed)
+            .on_new_smallest(Some(Box::new(move |w: &[u8]| {
+                *record.borrow_mut() = w.to_vec();
+                Ok(())
+            })))
+            .run(wasm, |w: &[u8]| -> anyhow::Result<bool> {
+                Ok(w == original.as_slice() || predicate(w))
+            })
+    }));
+    let smallest = smallest.borrow().clone();
     match outcome {
-        Ok(info) => Ok(info.output),
-        Err(e) => Err(format!("{e:#}").replace('\n', " ")),
+        Ok(Ok(info)) => Ok(info.output),
+        Ok(Err(e)) => Err(format!("{e:#}").replace('\n', " ")),
+        Err(_) if smallest.len() < original.len() => Ok(smallest),
+        Err(payload) => Err(format!(
+            "wasm-shrink panicked: {}",
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into())
+                .replace('\n', " ")
+        )),
     }
 }
 
