@@ -138,6 +138,12 @@ fn reduce_one(dir: &Path, settings: triage::reduce::Settings) -> anyhow::Result<
         "candidates {} run, {} from the cache, {} invalid",
         d.tested, d.cache_hits, d.invalid
     );
+    if d.pass_panics > 0 {
+        println!(
+            "warning    {} reduction pass(es) panicked on this module and were skipped (a catchall bug: please report it with the finding)",
+            d.pass_panics
+        );
+    }
     for c in &d.regression {
         println!(
             "regression {:<18} {}{}",

@@ -92,6 +92,9 @@ pub struct ReducedDoc {
     pub invalid: u64,
     /// Whether the time ran out first.
     pub timed_out: bool,
+    /// Passes skipped because they panicked on this module (a reducer bug to report).
+    #[serde(default)]
+    pub pass_panics: u64,
     /// What wasm-shrink said, when it ran.
     pub wasm_shrink: Option<String>,
     /// The regression run on each engine.
@@ -275,6 +278,7 @@ pub fn reduce_finding(
         cache_hits: reduction.cache_hits,
         invalid: reduction.invalid,
         timed_out: reduction.timed_out,
+        pass_panics: reduction.pass_panics,
         wasm_shrink: reduction.wasm_shrink.clone(),
         regression: checks,
         regression_verified: verified,

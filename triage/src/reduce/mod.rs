@@ -119,6 +119,8 @@ pub struct Reduction {
     pub timed_out: bool,
     /// How wasm-shrink took part: `None` when it was not run, else what it said.
     pub wasm_shrink: Option<String>,
+    /// Passes skipped because generating their candidates panicked (a reducer bug).
+    pub pass_panics: u64,
     /// Time spent.
     pub elapsed: Duration,
 }
@@ -148,6 +150,7 @@ pub struct Reducer<'e> {
     tested: AtomicU64,
     cache_hits: AtomicU64,
     invalid: AtomicU64,
+    pass_panics: AtomicU64,
     stop: Option<&'e AtomicBool>,
 }
 
@@ -177,6 +180,7 @@ impl<'e> Reducer<'e> {
             tested: AtomicU64::new(0),
             cache_hits: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
+            pass_panics: AtomicU64::new(0),
             stop: None,
         }
     }
@@ -246,7 +250,16 @@ impl<'e> Reducer<'e> {
                         timed_out = true;
                         break 'rounds;
                     }
-                    let candidates = (pass.generate)(&best);
+                    // A pass that panics (a bug of ours on some module) is skipped, not
+                    // the end of the reduction; the panic is counted.
+                    let Ok(candidates) =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            (pass.generate)(&best)
+                        }))
+                    else {
+                        self.pass_panics.fetch_add(1, Ordering::Relaxed);
+                        break;
+                    };
                     if position >= candidates.len() {
                         break;
                     }
@@ -299,6 +312,7 @@ impl<'e> Reducer<'e> {
             accepted,
             timed_out,
             wasm_shrink: shrink_note,
+            pass_panics: self.pass_panics.load(Ordering::Relaxed),
             elapsed: t0.elapsed(),
         })
     }
@@ -353,6 +367,7 @@ impl<'e> Reducer<'e> {
             accepted,
             timed_out: self.out_of_time(deadline),
             wasm_shrink: (!note.is_empty()).then_some(note),
+            pass_panics: self.pass_panics.load(Ordering::Relaxed),
             elapsed: t0.elapsed(),
         })
     }

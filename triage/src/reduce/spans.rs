@@ -94,7 +94,9 @@ pub fn analyse(wasm: &[u8], ir: &Ir) -> Vec<Analysis> {
                     .rev()
                     .map(|d| v.get_operand_type(d).flatten())
                     .collect();
-                if v.op(i as u64, op).is_err() {
+                // Offsets only label errors; wasmparser asserts that a function's final `end` is
+                // not at offset 0 (an empty body), so they start at 1.
+                if v.op(i as u64 + 1, op).is_err() {
                     return out;
                 }
                 let base = frames.last().map_or(0, |f| f.base);
@@ -236,6 +238,18 @@ pub fn analyse(wasm: &[u8], ir: &Ir) -> Vec<Analysis> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_body_is_analysed() {
+        // Its only operator, the final `end`, is the first: wasmparser asserts that a
+        // function's final `end` has a non-zero offset.
+        let wasm = wat::parse_str("(module (func) (func (result i32) (i32.const 1)))").unwrap();
+        let ir = Ir::parse(&wasm).unwrap();
+        let a = analyse(&wasm, &ir);
+        assert_eq!(a.len(), 2);
+        assert!(a[0].spans.is_empty());
+        assert!(!a[1].spans.is_empty());
+    }
 
     #[test]
     fn spans_cover_operand_trees() {
