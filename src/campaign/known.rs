@@ -47,6 +47,12 @@ pub const KNOWN: &[KnownBug] = &[
         sidestep: sidestep_loop_params,
     },
     KnownBug {
+        name: "wasmi-grow-memory64-max-2p48",
+        engine: "wasmi",
+        regression: "corpus/regressions/wasmi-grow-memory64-max-2p48.wast",
+        sidestep: sidestep_memory64_max,
+    },
+    KnownBug {
         name: "winch-table-copy-zero-length",
         engine: "winch",
         regression: "corpus/regressions/winch-table-copy-zero-length.wast",
@@ -310,6 +316,38 @@ impl Reencode for LoopParams {
         }
         code.function(&function);
         Ok(())
+    }
+}
+
+/// wasmi 2.0.0 aborts the process when a 64-bit memory declared with a maximum of 2^48 pages
+/// grows (the maximum in bytes, 2^64, overflows a `u64` inside its executor, which cannot
+/// unwind). 2^48 pages is also the implicit maximum of every 64-bit memory, so the rewrite
+/// drops such a declared maximum: the same memory for every instruction (its type differs only
+/// to an importer, and a case's module is never imported). `None` when no memory declares it.
+pub fn sidestep_memory64_max(wasm: &[u8]) -> Option<Vec<u8>> {
+    let mut rewrite = DropLargestMax { changed: false };
+    let mut module = wasm_encoder::Module::new();
+    utils::parse_core_module(&mut rewrite, &mut module, wasmparser::Parser::new(0), wasm).ok()?;
+    rewrite.changed.then(|| module.finish())
+}
+
+struct DropLargestMax {
+    changed: bool,
+}
+
+impl Reencode for DropLargestMax {
+    type Error = Infallible;
+
+    fn memory_type(
+        &mut self,
+        ty: wasmparser::MemoryType,
+    ) -> Result<wasm_encoder::MemoryType, Error<Infallible>> {
+        let mut out = RoundtripReencoder.memory_type(ty)?;
+        if ty.memory64 && ty.maximum == Some(1 << 48) && ty.page_size_log2.is_none() {
+            out.maximum = None;
+            self.changed = true;
+        }
+        Ok(out)
     }
 }
 
