@@ -460,14 +460,26 @@ pub fn rerun_alone(iso: &Isolation, spec: &WorkerSpec, index: u64) -> Vec<(Engin
 /// poisons it with a named reason (a step slow everywhere, memory the reference needs too).
 fn lost(c: &Campaign, iso: &Isolation, spec: &WorkerSpec, index: u64, loss: &Loss, tail: &str) {
     let reruns = rerun_alone(iso, spec, index);
-    let how = loss.how();
-    let same = |e: &Ended| matches!(e, Ended::Lost(l) if l.how() == how);
-    let culprit = reruns
-        .iter()
-        .find(|(r, e)| same(e) && r.engine != "reference");
+    let how_alone = |e: &Ended| match e {
+        Ended::Lost(l) => Some(l.how()),
+        _ => None,
+    };
+    // The engine named is the first whose lone rerun is lost too, however it is lost (a
+    // worker that hung while an engine allocated may be over its memory cap when alone). The
+    // reference can be named for a crash (a crash of the oracle is a finding against
+    // catchall), never for a resource overrun (then the case is too big for everyone).
+    let crash_alone = reruns.iter().find(|(_, e)| how_alone(e) == Some("crash"));
+    let culprit = crash_alone.or_else(|| {
+        reruns
+            .iter()
+            .find(|(r, e)| how_alone(e).is_some() && r.engine != "reference")
+    });
+    let how = culprit
+        .and_then(|(_, e)| how_alone(e))
+        .unwrap_or(loss.how());
     let reference_too = reruns
         .iter()
-        .any(|(r, e)| r.engine == "reference" && same(e));
+        .any(|(r, e)| r.engine == "reference" && how_alone(e).is_some());
     let mut delta = Stats {
         worker_restarts: 1,
         ..Stats::default()
