@@ -148,6 +148,8 @@ pub struct WorkerProc {
     stdin: Option<ChildStdin>,
     from: Receiver<FromWorker>,
     stderr: Arc<Mutex<VecDeque<String>>>,
+    /// Whether the worker has sent anything yet.
+    heard: bool,
 }
 
 impl WorkerProc {
@@ -216,7 +218,14 @@ impl WorkerProc {
             child,
             from: rx,
             stderr,
+            heard: false,
         })
+    }
+
+    /// Whether the worker has answered anything yet (a worker that exits before it does could
+    /// not start: bad arguments, an engine that cannot be built).
+    pub fn heard(&self) -> bool {
+        self.heard
     }
 
     /// The last lines the worker wrote on stderr.
@@ -238,7 +247,9 @@ impl WorkerProc {
         let mut last_step = Instant::now();
         let mut steps = None;
         loop {
-            match self.from.recv_timeout(POLL) {
+            let message = self.from.recv_timeout(POLL);
+            self.heard |= message.is_ok();
+            match message {
                 Ok(FromWorker::Progress(n)) => {
                     if steps != Some(n) {
                         steps = Some(n);
@@ -393,6 +404,18 @@ pub(crate) fn slot(c: &Campaign, iso: &Isolation, stop: &AtomicBool, deadline: O
                 "case {index}: {message} (rerun: catchall fuzz --seed {} --case {index})",
                 c.config.seed
             )),
+            Ended::Lost(Loss::Died {
+                signal: None,
+                code: Some(code),
+            }) if !w.heard() => {
+                // Not an engine's death: the worker could not start.
+                std::thread::sleep(Duration::from_millis(20));
+                c.error(format!(
+                    "a worker process exited with status {code} before running a case: {}",
+                    w.stderr_tail().lines().last().unwrap_or("no message")
+                ));
+                return;
+            }
             Ended::Lost(loss) => {
                 let tail = w.stderr_tail();
                 worker = None;

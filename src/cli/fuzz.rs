@@ -145,7 +145,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "h" => 3600.0,
         _ => return Err(format!("`{text}`: unknown unit `{unit}` (use s, m or h)")),
     };
-    Ok(Duration::from_secs_f64(value * scale))
+    let seconds = value * scale;
+    // Ten years is past any campaign; beyond it (or NaN) `Duration` cannot hold the value.
+    if !seconds.is_finite() || !(0.0..=315_360_000.0).contains(&seconds) {
+        return Err(format!("`{text}`: a duration between 0s and ten years"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -700,5 +705,7 @@ mod tests {
         assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
         assert!(parse_duration("10 parsecs").is_err());
         assert!(parse_duration("m").is_err());
+        assert!(parse_duration("99999999999999999999999").is_err());
+        assert!(parse_duration("1e400").is_err());
     }
 }
