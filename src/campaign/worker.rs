@@ -52,7 +52,7 @@ pub enum FromWorker {
     /// The number of engine steps begun so far (sent whenever it changes).
     Progress(u64),
     /// The case is done.
-    Done(CaseResult),
+    Done(Box<CaseResult>),
     /// The case could not be run (catchall itself panicked); the worker lives on.
     Failed(String),
 }
@@ -256,7 +256,7 @@ impl WorkerProc {
                         last_step = Instant::now();
                     }
                 }
-                Ok(FromWorker::Done(result)) => return Ended::Done(Box::new(result)),
+                Ok(FromWorker::Done(result)) => return Ended::Done(result),
                 Ok(FromWorker::Failed(message)) => return Ended::Failed(message),
                 Err(RecvTimeoutError::Disconnected) => return Ended::Lost(self.reap()),
                 Err(RecvTimeoutError::Timeout) => {}
@@ -666,7 +666,7 @@ pub fn serve(
                     .1
                 }));
                 match run {
-                    Ok(result) => FromWorker::Done(result),
+                    Ok(result) => FromWorker::Done(Box::new(result)),
                     Err(_) => FromWorker::Failed(
                         "catchall panicked while generating or running it".to_string(),
                     ),
