@@ -618,6 +618,38 @@ mod tests {
     }
 
     #[test]
+    fn the_memory64_max_sidestep_drops_only_the_largest_maximum() {
+        let largest = wat::parse_str(
+            r#"(module (memory i64 0 0x1_0000_0000_0000)
+                 (func (export "grow") (result i64) (memory.grow (i64.const 1))))"#,
+        )
+        .unwrap();
+        let rewritten = sidestep_memory64_max(&largest).expect("rewrites");
+        let info = oracles::ModuleInfo::parse(&rewritten).unwrap();
+        assert_eq!(info.memories[0].max, None);
+        assert!(!oracles::engines::wasmi::aborts_on(&info));
+        // The rewritten module runs on wasmi and agrees with the reference.
+        let reference = oracles::EngineKind::Reference.build().unwrap();
+        let wasmi = oracles::EngineKind::Wasmi.build().unwrap();
+        let engines = [reference.as_ref(), wasmi.as_ref()];
+        let plan = Plan {
+            calls: vec![oracles::differential::Call {
+                func: "grow".into(),
+                args: vec![],
+            }],
+        };
+        let report = run_case(&engines, &rewritten, &plan, &RunOptions::default());
+        assert_eq!(report.verdict, Verdict::Agree);
+        // Nothing to sidestep: one page less, or a 32-bit memory.
+        for text in [
+            "(module (memory i64 0 0xffff_ffff_ffff))",
+            "(module (memory 0 65536))",
+        ] {
+            assert!(sidestep_memory64_max(&wat::parse_str(text).unwrap()).is_none());
+        }
+    }
+
+    #[test]
     fn the_table_copy_sidestep_wraps_every_copy_and_keeps_results() {
         let wasm = wat::parse_str(
             r#"(module

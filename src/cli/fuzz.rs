@@ -21,6 +21,11 @@ exception and memory64 scenarios), runs each on every selected engine with the r
 interpreter as the oracle, and saves every divergence under --out, bucketed by what diverged.\n\n\
 Each case is a pure function of (--seed, case index): `catchall fuzz --seed S --case I` reruns \
 one case and prints its report. Every saved finding holds a one-line reproduction command.\n\n\
+Cases run in worker processes (`--in-process`: threads of this one): an engine that crashes, \
+hangs past --step-timeout or grows past --worker-memory costs one worker, is named by rerunning \
+the case on each engine alone, and is filed (engine-crash, engine-hang, engine-memory) or \
+counted as a known bug; the campaign goes on. `--resume DIR` continues a stopped or killed \
+campaign.\n\n\
 Ctrl-C stops cleanly: the summary is printed and stats.json and every finding are intact.\n\n\
 Exit status: 0 when no divergence was found, 1 when one was, 2 on bad input.";
 
