@@ -554,6 +554,23 @@ fn summary(doc: &serde_json::Value, campaign: &Campaign) -> String {
             campaign.out().display()
         );
     }
+    if let Some(lost) = doc["engine_failures"].as_object().filter(|m| !m.is_empty()) {
+        let list: Vec<String> = lost
+            .iter()
+            .flat_map(|(engine, hows)| {
+                hows.as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(move |(how, n)| format!("{engine} {how} {n}"))
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "lost workers {} ({}; each case rerun on every engine alone)",
+            doc["worker_restarts"],
+            list.join(", ")
+        );
+    }
     let poisoned = doc["poisoned"]
         .as_object()
         .map(|m| {
