@@ -188,6 +188,10 @@ impl Table {
             )
         };
         match &self.verdict {
+            // One engine agrees with nobody: nothing was compared.
+            Verdict::Agree if ran < 2 => format!(
+                "verdict: inconclusive (only {ran} engine ran{skipped}; a comparison needs two)"
+            ),
             Verdict::Agree => format!("verdict: agree ({ran} engines ran{skipped})"),
             Verdict::Poisoned { reason, step } => format!(
                 "verdict: poisoned at step {step} `{}` ({reason}: spec-permitted nondeterminism, \
@@ -260,7 +264,10 @@ impl Table {
             "engines": self.engines,
             "skipped": self.skipped.iter().map(|(e, why)| (e.clone(), Value::from(why.clone()))).collect::<serde_json::Map<String, Value>>(),
             "steps": steps,
-            "verdict": self.verdict.name(),
+            "verdict": match self.verdict {
+                Verdict::Agree if self.engines.len() - self.skipped.len() < 2 => "inconclusive",
+                ref v => v.name(),
+            },
             "divergences": divergences,
         });
         if let Verdict::Poisoned { reason, step } = &self.verdict {

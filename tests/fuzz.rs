@@ -366,7 +366,8 @@ fn sigint_stops_cleanly_with_summary_and_stats() {
     assert!(leftovers.is_empty(), "left in .tmp: {leftovers:?}");
 }
 
-/// An engine that aborts the whole process (`planted-abort`) cannot be caught in-process; the
+/// An engine that aborts the whole process (`planted-abort`) cannot be caught in process
+/// (`--in-process`; by default cases run in worker processes, see tests/workers.rs); the
 /// campaign's in-flight marker outlives it, and the next campaign in the same folder saves the
 /// case as a `process-crash` finding naming the engine that dies.
 #[cfg(unix)]
@@ -376,6 +377,7 @@ fn a_case_that_kills_the_process_is_recovered_by_the_next_campaign() {
     let out_arg = out.display().to_string();
     let died = catchall(&[
         "fuzz",
+        "--in-process",
         "--engines",
         "reference,planted-abort",
         "--seed",

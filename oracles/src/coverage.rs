@@ -7,7 +7,7 @@ use serde::Serialize;
 pub const CATCH_KINDS: [&str; 4] = ["catch", "catch_ref", "catch_all", "catch_all_ref"];
 
 /// Counters of what one store executed. All counts are totals over the store's lifetime.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Coverage {
     /// Exceptions raised: `throw` and `throw_ref` of a non-null reference.
     pub thrown: u64,

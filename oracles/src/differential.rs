@@ -408,10 +408,20 @@ pub fn quiet_panics(quiet: bool) {
     QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
 }
 
+static STEPS_BEGUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many engine operations (compile, instantiate, call, snapshot) this process has begun:
+/// a worker process reports it so its parent can tell a step that overruns its wall-clock
+/// deadline from a case that is merely long.
+pub fn steps_begun() -> u64 {
+    STEPS_BEGUN.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Runs `f`, turning a panic into `panic at <file>:<line>: <message>` (the location as the
 /// panic hook saw it, without the column; see [`crate::outcome::crash_site`]).
 fn guard<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T, String> {
     install_location_hook();
+    STEPS_BEGUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     PANIC_LOCATION.with(|p| p.borrow_mut().take());
     catch_unwind(f).map_err(|payload| {
         let message = payload

@@ -195,6 +195,15 @@ pub enum EngineKind {
     /// process when it runs a module containing `i64.rem_u`, the way an engine bug that cannot
     /// unwind does; never in the default set, selectable by name only.
     PlantedAbort,
+    /// A test engine that dies of a real SIGSEGV (a write through an unmapped address) when it
+    /// compiles a module containing `i64.rem_u`; never in the default set.
+    PlantedSegv,
+    /// A test engine that spins forever in native code when it compiles a module containing
+    /// `i64.rem_u`; never in the default set.
+    PlantedSpin,
+    /// A test engine that allocates (and touches) memory without bound when it compiles a
+    /// module containing `i64.rem_u`; never in the default set.
+    PlantedAlloc,
     /// A mutant engine for `catchall calibrate`: a real engine with one narrowly scoped wrong
     /// behaviour, the entry of [`crate::engines::mutants::MUTANTS`] at this index; never in the
     /// default set, selectable by name only (`mutant:NAME`).
@@ -225,6 +234,9 @@ impl EngineKind {
             EngineKind::Reference => "reference",
             EngineKind::Planted => "planted",
             EngineKind::PlantedAbort => "planted-abort",
+            EngineKind::PlantedSegv => "planted-segv",
+            EngineKind::PlantedSpin => "planted-spin",
+            EngineKind::PlantedAlloc => "planted-alloc",
             EngineKind::Mutant(i) => crate::engines::mutants::MUTANTS
                 .get(usize::from(i))
                 .map_or("mutant:?", |m| m.engine_name),
@@ -232,7 +244,13 @@ impl EngineKind {
     }
 
     /// Engines selectable by name but never part of the default set.
-    pub const HIDDEN: [EngineKind; 2] = [EngineKind::Planted, EngineKind::PlantedAbort];
+    pub const HIDDEN: [EngineKind; 5] = [
+        EngineKind::Planted,
+        EngineKind::PlantedAbort,
+        EngineKind::PlantedSegv,
+        EngineKind::PlantedSpin,
+        EngineKind::PlantedAlloc,
+    ];
 
     /// The engine with this name (`mutant:NAME` names a mutant engine).
     pub fn from_name(name: &str) -> Option<EngineKind> {

@@ -84,14 +84,54 @@ impl FindingsStore {
 
     /// Saves a divergent case under bucket `key`; returns its folder and whether it opened
     /// the bucket, or `None` when its bucket already holds [`MAX_SAVED_PER_BUCKET`] cases
-    /// (the bucket's count still grows).
+    /// (the bucket's count still grows). [`FindingsStore::prepare`] then
+    /// [`FindingsStore::commit`].
     pub fn save(&self, f: &Finding, key: &BucketKey) -> Result<Option<Saved>, FindingsError> {
+        match self.prepare(f, key)? {
+            Some(prepared) => self.commit(&prepared),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a divergent case's folder aside, under `<root>/.tmp`, without touching its bucket:
+    /// what a worker process does, so that only the campaign's parent process commits
+    /// ([`FindingsStore::commit`]) and bucket counts are never raced. `None` when the case did
+    /// not diverge.
+    pub fn prepare(&self, f: &Finding, key: &BucketKey) -> Result<Option<Prepared>, FindingsError> {
         let Verdict::Diverge(d) = &f.report.verdict else {
             return Ok(None);
         };
-        let bucket = self.root.join(key.dir_name());
         let name = case_name(f.seed, f.index);
-        let target = bucket.join(&name);
+        let target = self.root.join(key.dir_name()).join(&name);
+        let tmp = self.tmp_dir(&name);
+        self.write_case(&tmp, f, d, key, &target)?;
+        Ok(Some(Prepared {
+            tmp,
+            key: key.to_string(),
+            name,
+        }))
+    }
+
+    /// A fresh folder name under `<root>/.tmp`, unique across processes.
+    pub fn tmp_dir(&self, name: &str) -> PathBuf {
+        self.root.join(".tmp").join(format!(
+            "{name}-{}-{}",
+            std::process::id(),
+            self.tmp_counter.fetch_add(1, Ordering::Relaxed)
+        ))
+    }
+
+    /// Moves a prepared case folder into its bucket (whole, by one rename) and counts it in
+    /// `bucket.json`; a case already saved there is replaced and not counted again (a case
+    /// rerun after a resumed campaign). Returns `None`, deleting the prepared folder, when the
+    /// bucket already holds [`MAX_SAVED_PER_BUCKET`] cases.
+    pub fn commit(&self, p: &Prepared) -> Result<Option<Saved>, FindingsError> {
+        let key: BucketKey = p.key.parse().map_err(|e| FindingsError::Corrupt {
+            path: p.tmp.clone(),
+            message: format!("a prepared finding with a bad bucket key: {e}"),
+        })?;
+        let bucket = self.root.join(key.dir_name());
+        let target = bucket.join(&p.name);
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         std::fs::create_dir_all(&bucket).map_err(io(&bucket))?;
         let mut meta = read_bucket(&bucket).unwrap_or_else(|_| BucketDoc {
@@ -102,20 +142,18 @@ impl FindingsStore {
             reduced: None,
         });
         let new_bucket = meta.count == 0;
-        meta.count += 1;
-        let already = meta.saved.contains(&name);
+        let already = meta.saved.contains(&p.name);
+        if !already {
+            meta.count += 1;
+        }
         let keep = already || (meta.saved.len() as u64) < MAX_SAVED_PER_BUCKET;
         if keep {
-            let tmp = self.root.join(".tmp").join(format!(
-                "{name}-{}-{}",
-                std::process::id(),
-                self.tmp_counter.fetch_add(1, Ordering::Relaxed)
-            ));
-            self.write_case(&tmp, f, d, key, &target)?;
-            move_into_place(&tmp, &target)?;
+            move_into_place(&p.tmp, &target)?;
             if !already {
-                meta.saved.push(name);
+                meta.saved.push(p.name.clone());
             }
+        } else {
+            let _ = std::fs::remove_dir_all(&p.tmp);
         }
         write_atomic(&bucket.join("bucket.json"), &pretty(&meta))?;
         Ok(keep.then_some(Saved {
@@ -204,6 +242,18 @@ pub fn saved_reproduce_command(dir: &Path) -> Option<String> {
 /// Writes a file through a temporary name and a rename, so readers never see half of it.
 pub fn write_atomic(path: &Path, contents: &str) -> Result<(), FindingsError> {
     triage::finding::write_atomic(path, contents.as_bytes())
+}
+
+/// A case folder written aside by [`FindingsStore::prepare`] (possibly in another process),
+/// waiting for [`FindingsStore::commit`].
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Prepared {
+    /// The folder under `<root>/.tmp`.
+    pub tmp: PathBuf,
+    /// Its bucket key (the [`BucketKey`] text form).
+    pub key: String,
+    /// The case folder's name.
+    pub name: String,
 }
 
 /// A case saved by [`FindingsStore::save`].

@@ -7,8 +7,8 @@
 //! `process-crash` finding with everything needed to reproduce it.
 
 use crate::campaign::findings::{
-    BucketKey, FINDING_FORMAT, FindingDoc, FindingsError, case_name, move_into_place, pretty,
-    write_atomic, write_module_files,
+    BucketKey, FINDING_FORMAT, FindingDoc, FindingsError, FindingsStore, Prepared, case_name,
+    pretty, write_atomic, write_module_files,
 };
 use crate::generate::{Profile, generate};
 use serde_json::{Value, json};
@@ -182,49 +182,101 @@ pub fn recover(
             .and_then(|r| r.signal)
             .map_or("unknown".to_string(), triage::key::signal_name),
     };
-    let case = generate(orphan.seed, orphan.index, profile);
+    let store = FindingsStore::open(out)?;
+    let detail = if culprits.is_empty() {
+        "the campaign's process died while running this case, but no engine died running it \
+         alone (the crash may need the other worker's case, or resource pressure)"
+            .to_string()
+    } else {
+        format!(
+            "the process dies when {} runs this case",
+            culprits.join(" and ")
+        )
+    };
+    let lost = Lost {
+        seed: orphan.seed,
+        index: orphan.index,
+        profile,
+        engines: &orphan.engines,
+        fuel: oracles::Limits::default().fuel,
+        verdict: "process-crash",
+        detail,
+        reruns: &reruns,
+    };
+    let prepared = prepare_lost(&store, &key, &lost)?;
+    let target = store
+        .commit(&prepared)?
+        .map_or_else(|| out.join(key.dir_name()), |s| s.dir);
+    std::fs::remove_file(&orphan.path).map_err(|source| FindingsError::Io {
+        path: orphan.path.clone(),
+        source,
+    })?;
+    Ok((target, reruns))
+}
+
+/// A case whose process was lost (it died, hung or outgrew its memory cap), to be saved as a
+/// finding without a report: the module, the plan, and how each engine alone ended.
+pub struct Lost<'a> {
+    /// The campaign seed.
+    pub seed: u64,
+    /// The case index.
+    pub index: u64,
+    /// The profile.
+    pub profile: Profile,
+    /// The engines the campaign ran, comma-separated.
+    pub engines: &'a str,
+    /// Fuel per step.
+    pub fuel: u64,
+    /// `process-crash` (found after the fact), `engine-crash`, `engine-hang`, `engine-memory`.
+    pub verdict: &'a str,
+    /// One sentence: what happened.
+    pub detail: String,
+    /// Each engine alone.
+    pub reruns: &'a [EngineRerun],
+}
+
+/// Writes a lost case's folder aside (see [`FindingsStore::prepare`]), regenerating its module
+/// from its coordinates; [`FindingsStore::commit`] files it under `key`.
+pub fn prepare_lost(
+    store: &FindingsStore,
+    key: &BucketKey,
+    lost: &Lost,
+) -> Result<Prepared, FindingsError> {
+    let case = generate(lost.seed, lost.index, lost.profile);
     let wasm = oracles::expose::expose(&case.wasm).unwrap_or_else(|_| case.wasm.clone());
-    let target = out
-        .join(key.dir_name())
-        .join(case_name(orphan.seed, orphan.index));
-    // Assembled aside and moved into place whole, like every finding.
-    let tmp = out.join(".tmp").join(format!(
-        "{}-crash-{}",
-        case_name(orphan.seed, orphan.index),
-        std::process::id()
-    ));
+    let name = case_name(lost.seed, lost.index);
+    let tmp = store.tmp_dir(&name);
     write_module_files(&tmp, &wasm, &case.plan)?;
+    let culprits: Vec<&str> = lost
+        .reruns
+        .iter()
+        .filter(|r| r.died)
+        .map(|r| r.engine.as_str())
+        .collect();
     let regenerate = |engines: &str| {
         format!(
-            "cargo run --release -- fuzz --seed {} --case {} --profile {} --engines {engines}",
-            orphan.seed, orphan.index, orphan.profile
+            "cargo run --release -- fuzz --seed {} --case {} --profile {} --isolated --engines {engines}",
+            lost.seed,
+            lost.index,
+            lost.profile.name()
         )
     };
     let finding = FindingDoc {
         format: FINDING_FORMAT,
-        verdict: "process-crash".into(),
+        verdict: lost.verdict.to_string(),
         bucket: key.clone(),
         divergence: None,
-        detail: if culprits.is_empty() {
-            "the campaign's process died while running this case, but no engine died running it \
-             alone (the crash may need the other worker's case, or resource pressure)"
-                .to_string()
-        } else {
-            format!(
-                "the process dies when {} runs this case",
-                culprits.join(" and ")
-            )
-        },
-        seed: orphan.seed,
-        case: orphan.index,
-        profile: orphan.profile.clone(),
+        detail: lost.detail.clone(),
+        seed: lost.seed,
+        case: lost.index,
+        profile: lost.profile.name().to_string(),
         generator: case.generator.name().to_string(),
         generator_config: case.config.clone(),
         features: oracles::ModuleInfo::parse(&wasm)
             .map(|i| i.features.names().iter().map(|s| s.to_string()).collect())
             .unwrap_or_default(),
         wasm_bytes: wasm.len() as u64,
-        engines: orphan
+        engines: lost
             .engines
             .split(',')
             .filter(|e| !e.is_empty())
@@ -238,9 +290,10 @@ pub fn recover(
             .collect(),
         catchall: env!("CARGO_PKG_VERSION").to_string(),
         nan: "arithmetic".into(),
-        fuel: oracles::Limits::default().fuel,
+        fuel: lost.fuel,
         known_bug: None,
-        reruns: reruns
+        reruns: lost
+            .reruns
             .iter()
             .map(|r| triage::finding::Rerun {
                 engine: r.engine.clone(),
@@ -249,16 +302,15 @@ pub fn recover(
                 stderr_tail: r.stderr_tail.clone(),
             })
             .collect(),
-        reproduce: regenerate(culprits.first().copied().unwrap_or(&orphan.engines)),
-        regenerate: regenerate(&orphan.engines),
+        reproduce: regenerate(culprits.first().copied().unwrap_or(lost.engines)),
+        regenerate: regenerate(lost.engines),
     };
     write_atomic(&tmp.join("finding.json"), &pretty(&finding))?;
-    move_into_place(&tmp, &target)?;
-    std::fs::remove_file(&orphan.path).map_err(|source| FindingsError::Io {
-        path: orphan.path.clone(),
-        source,
-    })?;
-    Ok((target, reruns))
+    Ok(Prepared {
+        tmp,
+        key: key.to_string(),
+        name,
+    })
 }
 
 fn rerun_alone(exe: &Path, orphan: &Orphan, profile: Profile, engine: &str) -> EngineRerun {

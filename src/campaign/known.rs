@@ -47,6 +47,12 @@ pub const KNOWN: &[KnownBug] = &[
         sidestep: sidestep_loop_params,
     },
     KnownBug {
+        name: "wasmi-grow-memory64-max-2p48",
+        engine: "wasmi",
+        regression: "corpus/regressions/wasmi-grow-memory64-max-2p48.wast",
+        sidestep: sidestep_memory64_max,
+    },
+    KnownBug {
         name: "winch-table-copy-zero-length",
         engine: "winch",
         regression: "corpus/regressions/winch-table-copy-zero-length.wast",
@@ -313,6 +319,38 @@ impl Reencode for LoopParams {
     }
 }
 
+/// wasmi 2.0.0 aborts the process when a 64-bit memory declared with a maximum of 2^48 pages
+/// grows (the maximum in bytes, 2^64, overflows a `u64` inside its executor, which cannot
+/// unwind). 2^48 pages is also the implicit maximum of every 64-bit memory, so the rewrite
+/// drops such a declared maximum: the same memory for every instruction (its type differs only
+/// to an importer, and a case's module is never imported). `None` when no memory declares it.
+pub fn sidestep_memory64_max(wasm: &[u8]) -> Option<Vec<u8>> {
+    let mut rewrite = DropLargestMax { changed: false };
+    let mut module = wasm_encoder::Module::new();
+    utils::parse_core_module(&mut rewrite, &mut module, wasmparser::Parser::new(0), wasm).ok()?;
+    rewrite.changed.then(|| module.finish())
+}
+
+struct DropLargestMax {
+    changed: bool,
+}
+
+impl Reencode for DropLargestMax {
+    type Error = Infallible;
+
+    fn memory_type(
+        &mut self,
+        ty: wasmparser::MemoryType,
+    ) -> Result<wasm_encoder::MemoryType, Error<Infallible>> {
+        let mut out = RoundtripReencoder.memory_type(ty)?;
+        if ty.memory64 && ty.maximum == Some(1 << 48) && ty.page_size_log2.is_none() {
+            out.maximum = None;
+            self.changed = true;
+        }
+        Ok(out)
+    }
+}
+
 /// Winch (wasmtime 48.0.8) lowers `table.copy` to an inline loop whose body may spill the
 /// value stack; a zero-length copy jumps over that spill while Winch's model of the stack
 /// records it, so a value below the operands that was not spilled yet is read back wrong (or
@@ -576,6 +614,38 @@ mod tests {
             );
             let bug = classify(&engines, &wasm, &plan, &options, &report).expect("a known bug");
             assert_eq!(bug.name, "wasmi-loop-param-clobber");
+        }
+    }
+
+    #[test]
+    fn the_memory64_max_sidestep_drops_only_the_largest_maximum() {
+        let largest = wat::parse_str(
+            r#"(module (memory i64 0 0x1_0000_0000_0000)
+                 (func (export "grow") (result i64) (memory.grow (i64.const 1))))"#,
+        )
+        .unwrap();
+        let rewritten = sidestep_memory64_max(&largest).expect("rewrites");
+        let info = oracles::ModuleInfo::parse(&rewritten).unwrap();
+        assert_eq!(info.memories[0].max, None);
+        assert!(!oracles::engines::wasmi::aborts_on(&info));
+        // The rewritten module runs on wasmi and agrees with the reference.
+        let reference = oracles::EngineKind::Reference.build().unwrap();
+        let wasmi = oracles::EngineKind::Wasmi.build().unwrap();
+        let engines = [reference.as_ref(), wasmi.as_ref()];
+        let plan = Plan {
+            calls: vec![oracles::differential::Call {
+                func: "grow".into(),
+                args: vec![],
+            }],
+        };
+        let report = run_case(&engines, &rewritten, &plan, &RunOptions::default());
+        assert_eq!(report.verdict, Verdict::Agree);
+        // Nothing to sidestep: one page less, or a 32-bit memory.
+        for text in [
+            "(module (memory i64 0 0xffff_ffff_ffff))",
+            "(module (memory 0 65536))",
+        ] {
+            assert!(sidestep_memory64_max(&wat::parse_str(text).unwrap()).is_none());
         }
     }
 

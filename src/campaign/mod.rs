@@ -8,16 +8,19 @@ pub mod findings;
 pub mod inflight;
 pub mod known;
 pub mod stats;
+pub mod worker;
 
 use crate::generate::{Case, Profile, generate};
-use findings::{BucketKey, Finding, FindingsError, FindingsStore};
+use findings::{BucketKey, Finding, FindingsError, FindingsStore, Prepared};
 use oracles::compare::{ComparePolicy, NanPolicy, Verdict};
 use oracles::differential::{RunOptions, run_case};
 use oracles::{CaseReport, Engine, Limits};
+use serde::{Deserialize, Serialize};
 use stats::{CaseTally, Stats};
-use std::path::PathBuf;
-use std::sync::Mutex;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// What a campaign does.
@@ -42,6 +45,215 @@ pub struct CampaignConfig {
     /// Reduce the first finding of each new bucket while the campaign runs, for at most this
     /// long each (one reduction at a time); `None` turns in-campaign reduction off.
     pub reduce: Option<Duration>,
+    /// Run cases in worker processes (`None`: on threads of this process, which an engine that
+    /// crashes takes down with it).
+    pub isolation: Option<Isolation>,
+    /// Continue the campaign saved in `out` (its `campaign.json`).
+    pub resume: Option<Checkpoint>,
+}
+
+/// How worker processes are run and watched.
+#[derive(Clone, Debug)]
+pub struct Isolation {
+    /// The `catchall` binary (run as `catchall worker`).
+    pub exe: PathBuf,
+    /// The wall-clock deadline of every step (compile, instantiate, call, snapshot, on each
+    /// engine); a worker that begins no new step for this long, plus a margin, is killed.
+    pub step_timeout: Duration,
+    /// The most resident memory a worker may use, in bytes; over it, it is killed.
+    pub memory: u64,
+}
+
+/// What `<out>/campaign.json` holds: enough to continue a campaign (`catchall fuzz --resume`)
+/// with the same seed, profile and engines, at the next case indices, with cumulative
+/// statistics. Written atomically, a few times a second; after a `kill -9` the campaign
+/// resumes from the last one (cases recorded since are rerun, and counted once).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The campaign seed.
+    pub seed: u64,
+    /// The profile's name.
+    pub profile: String,
+    /// The engines, comma-separated.
+    pub engines: String,
+    /// Fuel per step.
+    pub fuel: u64,
+    /// The case limit of the whole campaign, if any.
+    pub cases: Option<u64>,
+    /// Every case index below this one is done.
+    pub done_below: u64,
+    /// Cases done at or above `done_below`.
+    pub done_above: BTreeSet<u64>,
+    /// Seconds of campaign time so far, over every sitting.
+    pub seconds: f64,
+    /// The statistics so far.
+    pub stats: Stats,
+}
+
+impl Checkpoint {
+    /// The file's name in the findings folder.
+    pub const FILE: &'static str = "campaign.json";
+
+    /// Reads `<out>/campaign.json`.
+    pub fn load(out: &Path) -> Result<Checkpoint, FindingsError> {
+        let path = out.join(Checkpoint::FILE);
+        let text = std::fs::read_to_string(&path).map_err(|source| FindingsError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| FindingsError::Corrupt {
+            path,
+            message: format!("not a campaign checkpoint: {e}"),
+        })
+    }
+}
+
+/// Which case indices are done.
+#[derive(Debug, Default)]
+struct Done {
+    below: u64,
+    above: BTreeSet<u64>,
+}
+
+impl Done {
+    /// Marks `index` done; false when it already was.
+    fn mark(&mut self, index: u64) -> bool {
+        if index < self.below || !self.above.insert(index) {
+            return false;
+        }
+        while self.above.remove(&self.below) {
+            self.below += 1;
+        }
+        true
+    }
+}
+
+/// One case's result as the campaign records it: its contribution to the statistics, its
+/// finding written aside (committed by the process that owns the findings store), and what it
+/// was. A worker process sends this back to the campaign.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// The case index.
+    pub index: u64,
+    /// `agree`, `poisoned` or `diverge`; `lost` for a case whose worker died, hung or outgrew
+    /// its memory (filed without a report).
+    pub verdict: String,
+    /// The case's statistics.
+    pub stats: Stats,
+    /// Its finding, prepared (a divergence, or a known bug's case).
+    pub finding: Option<Prepared>,
+    /// The known bug the divergence was confirmed to be.
+    pub known: Option<String>,
+    /// An error that did not stop the campaign (its finding could not be written).
+    pub error: Option<String>,
+}
+
+impl CaseResult {
+    /// Whether the case is a new finding (it diverged and is no known bug).
+    pub fn is_finding(&self) -> bool {
+        matches!(self.verdict.as_str(), "diverge" | "lost") && self.known.is_none()
+    }
+}
+
+/// Generates and runs case `index` on `engines`, classifies a divergence (known bug or new
+/// bucket), prepares its finding in `store` and tallies it. With `sidestep`, the module is
+/// first rewritten by that known bug's sidestep (how a crash is confirmed to be the known bug).
+#[allow(clippy::too_many_arguments)] // reason: the coordinates of a case, each needed
+pub fn evaluate(
+    engines: &[&dyn Engine],
+    engine_list: &str,
+    store: &FindingsStore,
+    seed: u64,
+    profile: Profile,
+    limits: Limits,
+    index: u64,
+    sidestep: Option<&str>,
+) -> (CaseRun, CaseResult) {
+    let t = Instant::now();
+    let case = generate(seed, index, profile);
+    let mut wasm = oracles::expose::expose(&case.wasm).unwrap_or_else(|_| case.wasm.clone());
+    if let Some(bug) = sidestep.and_then(|n| known::KNOWN.iter().find(|b| b.name == n))
+        && let Some(rewritten) = (bug.sidestep)(&wasm)
+    {
+        wasm = rewritten;
+    }
+    let generation = t.elapsed();
+    let options = RunOptions {
+        limits,
+        policy: policy_for(&case),
+        continue_after_verdict: false,
+    };
+    let report = run_case(engines, &wasm, &case.plan, &options);
+    let run = CaseRun {
+        case,
+        wasm,
+        report,
+        generation,
+        options,
+    };
+    // A divergence that a known bug's sidestep makes disappear is that bug: counted under
+    // its name and kept (capped) in its own bucket, not filed as a new finding.
+    let known = matches!(run.report.verdict, Verdict::Diverge(_))
+        .then(|| {
+            known::classify(
+                engines,
+                &run.wasm,
+                &run.case.plan,
+                &run.options,
+                &run.report,
+            )
+        })
+        .flatten();
+    let key = match (&run.report.verdict, known) {
+        (Verdict::Diverge(_), Some(bug)) => Some(BucketKey::known(bug.name)),
+        (Verdict::Diverge(d), None) => Some(BucketKey::of(d)),
+        _ => None,
+    };
+    let mut prepared = None;
+    let mut error = None;
+    if let Some(key) = &key {
+        let finding = Finding {
+            seed,
+            index,
+            profile: profile.name(),
+            generator: run.case.generator.name(),
+            config: &run.case.config,
+            wasm: &run.wasm,
+            plan: &run.case.plan,
+            report: &run.report,
+            engines: engine_list,
+            nan: run.options.policy.nan,
+            fuel: run.options.limits.fuel,
+            known: known.map(|b| (b.name, b.regression)),
+        };
+        match store.prepare(&finding, key) {
+            Ok(p) => prepared = p,
+            Err(e) => error = Some(e.to_string()),
+        }
+    }
+    let key_text = key.as_ref().map(|k| k.to_string());
+    let mut stats = Stats::default();
+    stats.add(&CaseTally {
+        report: &run.report,
+        generation: run.generation,
+        generator: run.case.generator.name(),
+        bucket: key_text.as_deref(),
+        known: known.map(|b| b.name),
+    });
+    let verdict = match &run.report.verdict {
+        Verdict::Agree => "agree",
+        Verdict::Poisoned { .. } => "poisoned",
+        Verdict::Diverge(_) => "diverge",
+    };
+    let result = CaseResult {
+        error: error.map(|e| format!("case {index}: could not save the finding: {e}")),
+        index,
+        verdict: verdict.to_string(),
+        stats,
+        finding: prepared,
+        known: known.map(|b| b.name.to_string()),
+    };
+    (run, result)
 }
 
 /// A reduction done while the campaign ran.
@@ -152,6 +364,16 @@ pub struct Campaign<'a> {
     reducing: Mutex<Option<String>>,
     /// Reductions done.
     reduced: Mutex<Vec<ReducedEntry>>,
+    /// Which case indices are done (for the checkpoint).
+    done: Mutex<Done>,
+    /// Indices a resumed campaign had done beyond its contiguous prefix: not run again.
+    resumed_done: BTreeSet<u64>,
+    /// Campaign time of earlier sittings.
+    prior: Duration,
+    /// When this sitting started.
+    started: OnceLock<Instant>,
+    /// When the checkpoint was last written.
+    checkpointed: Mutex<Option<Instant>>,
 }
 
 /// A callback a campaign calls, on the worker that ran it, for every divergent case that is not
@@ -171,13 +393,35 @@ impl<'a> Campaign<'a> {
             .map(|e| e.name().to_string())
             .collect::<Vec<_>>()
             .join(",");
+        let (stats, done, resumed_done, prior) = match &config.resume {
+            Some(c) => (
+                c.stats.clone(),
+                Done {
+                    below: c.done_below,
+                    above: c.done_above.clone(),
+                },
+                c.done_above.clone(),
+                Duration::from_secs_f64(c.seconds.max(0.0)),
+            ),
+            None => (
+                Stats::default(),
+                Done::default(),
+                BTreeSet::new(),
+                Duration::ZERO,
+            ),
+        };
         Ok(Campaign {
+            next: AtomicU64::new(done.below),
+            done: Mutex::new(done),
+            resumed_done,
+            prior,
+            started: OnceLock::new(),
+            checkpointed: Mutex::new(None),
             config,
             engines,
             engine_list,
             store,
-            stats: Mutex::new(Stats::default()),
-            next: AtomicU64::new(0),
+            stats: Mutex::new(stats),
             saved: Mutex::new(Vec::new()),
             errors: Mutex::new(Vec::new()),
             halted: AtomicBool::new(false),
@@ -331,33 +575,50 @@ impl<'a> Campaign<'a> {
             .push(e);
     }
 
-    /// Runs the campaign on `jobs` rayon threads until the case or time limit, or until `stop`
-    /// is set; `tick` is called on the calling thread about ten times a second.
+    /// Runs the campaign on `jobs` rayon threads (or, isolated, `jobs` worker processes each
+    /// watched by a thread) until the case or time limit, or until `stop` is set; `tick` is
+    /// called on the calling thread about ten times a second.
     pub fn run(&self, stop: &AtomicBool, mut tick: impl FnMut(&Self)) -> Duration {
-        let started = Instant::now();
+        let started = *self.started.get_or_init(Instant::now);
         let deadline = self.config.time.map(|t| started + t);
         let done = AtomicBool::new(false);
         let finish = AtomicBool::new(false);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.config.jobs.max(1))
-            .thread_name(|i| format!("catchall-worker-{i}"))
-            .build();
+        let jobs = self.config.jobs.max(1);
         std::thread::scope(|scope| {
             let reducer = self.config.reduce.map(|limit| {
                 let (stop, done, finish) = (&stop, &done, &finish);
                 scope.spawn(move || self.reducer(limit, stop, done, finish))
             });
             scope.spawn(|| {
-                let work = || {
-                    rayon::scope(|s| {
-                        for worker in 0..self.config.jobs.max(1) {
-                            s.spawn(move |_| self.worker(worker, stop, deadline));
+                match &self.config.isolation {
+                    Some(iso) => std::thread::scope(|s| {
+                        for slot in 0..jobs {
+                            std::thread::Builder::new()
+                                .name(format!("catchall-slot-{slot}"))
+                                .spawn_scoped(s, move || worker::slot(self, iso, stop, deadline))
+                                .map(|_| ())
+                                .unwrap_or_else(|e| {
+                                    self.error(format!("could not start worker slot: {e}"))
+                                });
                         }
-                    })
-                };
-                match &pool {
-                    Ok(pool) => pool.install(work),
-                    Err(_) => work(),
+                    }),
+                    None => {
+                        let pool = rayon::ThreadPoolBuilder::new()
+                            .num_threads(jobs)
+                            .thread_name(|i| format!("catchall-worker-{i}"))
+                            .build();
+                        let work = || {
+                            rayon::scope(|s| {
+                                for worker in 0..jobs {
+                                    s.spawn(move |_| self.worker(worker, stop, deadline));
+                                }
+                            })
+                        };
+                        match &pool {
+                            Ok(pool) => pool.install(work),
+                            Err(_) => work(),
+                        }
+                    }
                 }
                 done.store(true, Ordering::SeqCst);
             });
@@ -376,21 +637,44 @@ impl<'a> Campaign<'a> {
         });
         tick(self);
         self.inflight.finish();
+        self.checkpoint(true);
         started.elapsed()
+    }
+
+    /// Campaign time over every sitting (this one so far, plus earlier ones when resumed).
+    pub fn total_elapsed(&self) -> Duration {
+        self.prior + self.started.get().map_or(Duration::ZERO, |s| s.elapsed())
+    }
+
+    /// Whether the workers should take no new case.
+    fn stopping(&self, stop: &AtomicBool, deadline: Option<Instant>) -> bool {
+        stop.load(Ordering::Relaxed)
+            || self.halted.load(Ordering::Relaxed)
+            || deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// The next case index to run, skipping those a resumed campaign already did; `None` past
+    /// the case limit.
+    fn next_index(&self) -> Option<u64> {
+        loop {
+            let index = self.next.fetch_add(1, Ordering::Relaxed);
+            if self.config.cases.is_some_and(|n| index >= n) {
+                return None;
+            }
+            if !self.resumed_done.contains(&index) {
+                return Some(index);
+            }
+        }
     }
 
     fn worker(&self, worker: usize, stop: &AtomicBool, deadline: Option<Instant>) {
         loop {
-            if stop.load(Ordering::Relaxed)
-                || self.halted.load(Ordering::Relaxed)
-                || deadline.is_some_and(|d| Instant::now() >= d)
-            {
+            if self.stopping(stop, deadline) {
                 return;
             }
-            let index = self.next.fetch_add(1, Ordering::Relaxed);
-            if self.config.cases.is_some_and(|n| index >= n) {
+            let Some(index) = self.next_index() else {
                 return;
-            }
+            };
             if let Err(e) = self.inflight.begin(
                 worker,
                 self.config.seed,
@@ -403,17 +687,19 @@ impl<'a> Campaign<'a> {
                 ));
             }
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                run_one(
+                evaluate(
                     &self.engines,
+                    &self.engine_list,
+                    &self.store,
                     self.config.seed,
-                    index,
                     self.config.profile,
                     self.config.limits,
-                    false,
+                    index,
+                    None,
                 )
             }));
             match result {
-                Ok(run) => self.record(index, &run),
+                Ok((run, result)) => self.record(result, Some(&run)),
                 Err(_) => self.error(format!(
                     "case {index}: catchall panicked while generating or running it \
                      (rerun: catchall fuzz --seed {} --case {index})",
@@ -423,43 +709,20 @@ impl<'a> Campaign<'a> {
         }
     }
 
-    fn record(&self, index: u64, run: &CaseRun) {
-        // A divergence that a known bug's sidestep makes disappear is that bug: counted under
-        // its name and kept (capped) in its own bucket, not filed as a new finding.
-        let known = matches!(run.report.verdict, Verdict::Diverge(_))
-            .then(|| {
-                known::classify(
-                    &self.engines,
-                    &run.wasm,
-                    &run.case.plan,
-                    &run.options,
-                    &run.report,
-                )
-            })
-            .flatten();
-        let key = match (&run.report.verdict, known) {
-            (Verdict::Diverge(_), Some(bug)) => Some(BucketKey::known(bug.name)),
-            (Verdict::Diverge(d), None) => Some(BucketKey::of(d)),
-            _ => None,
-        };
-        if let Some(key) = &key {
-            let finding = Finding {
-                seed: self.config.seed,
-                index,
-                profile: self.config.profile.name(),
-                generator: run.case.generator.name(),
-                config: &run.case.config,
-                wasm: &run.wasm,
-                plan: &run.case.plan,
-                report: &run.report,
-                engines: &self.engine_list,
-                nan: run.options.policy.nan,
-                fuel: run.options.limits.fuel,
-                known: known.map(|b| (b.name, b.regression)),
-            };
-            match self.store.save(&finding, key) {
-                Ok(Some(saved)) if known.is_none() => {
-                    if saved.new_bucket && self.config.reduce.is_some() {
+    /// Records one case's result: commits its finding, queues a new bucket's first finding for
+    /// reduction, calls the divergence hook (in process only: `run` is the case itself) and
+    /// adds its statistics.
+    pub(crate) fn record(&self, result: CaseResult, run: Option<&CaseRun>) {
+        if let Some(e) = &result.error {
+            self.error(e.clone());
+        }
+        if let Some(prepared) = &result.finding {
+            match self.store.commit(prepared) {
+                Ok(Some(saved)) if result.known.is_none() => {
+                    // A lost case has no report to reduce against, and reducing it here would
+                    // run the engine that kills its process in this one.
+                    if saved.new_bucket && self.config.reduce.is_some() && result.verdict != "lost"
+                    {
                         self.to_reduce
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
@@ -471,30 +734,85 @@ impl<'a> Campaign<'a> {
                         .push(saved.dir)
                 }
                 Ok(_) => {}
-                Err(e) => self.error(format!("case {index}: could not save the finding: {e}")),
-            }
-            if self.config.stop_on_divergence && known.is_none() {
-                self.halted.store(true, Ordering::SeqCst);
-            }
-            if let (Some(hook), None) = (&self.on_divergence, known) {
-                hook(index, run);
+                Err(e) => self.error(format!(
+                    "case {}: could not save the finding: {e}",
+                    result.index
+                )),
             }
         }
-        let key_text = key.as_ref().map(|k| k.to_string());
-        let tally = CaseTally {
-            report: &run.report,
-            generation: run.generation,
-            generator: run.case.generator.name(),
-            bucket: key_text.as_deref(),
-            known: known.map(|b| b.name),
-        };
-        self.stats
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .add(&tally);
+        if result.is_finding() {
+            if self.config.stop_on_divergence {
+                self.halted.store(true, Ordering::SeqCst);
+            }
+            if let (Some(hook), Some(run)) = (&self.on_divergence, run) {
+                hook(result.index, run);
+            }
+        }
+        self.add_stats(result.index, &result.stats);
     }
 
-    fn error(&self, message: String) {
+    /// Adds a case's statistics, marks it done and writes the checkpoint (at most a few times
+    /// a second).
+    pub(crate) fn add_stats(&self, index: u64, delta: &Stats) {
+        {
+            let mut stats = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+            stats.merge(delta);
+            let fresh = self
+                .done
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .mark(index);
+            if !fresh {
+                drop(stats);
+                self.error(format!("case {index} was recorded twice"));
+            }
+        }
+        self.checkpoint(false);
+    }
+
+    /// Writes `<out>/campaign.json` (statistics and done indices read together, so they
+    /// always agree); unless `force`, at most four times a second.
+    fn checkpoint(&self, force: bool) {
+        {
+            let mut last = self.checkpointed.lock().unwrap_or_else(|p| p.into_inner());
+            if !force && last.is_some_and(|t| t.elapsed() < Duration::from_millis(250)) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        let stats = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+        let done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        let checkpoint = Checkpoint {
+            seed: self.config.seed,
+            profile: self.config.profile.name().to_string(),
+            engines: self.engine_list.clone(),
+            fuel: self.config.limits.fuel,
+            cases: self.config.cases,
+            done_below: done.below,
+            done_above: done.above.clone(),
+            seconds: self.total_elapsed().as_secs_f64(),
+            stats: stats.clone(),
+        };
+        drop(done);
+        // Written while the statistics are held, so two writers never race the rename.
+        let text = serde_json::to_string(&checkpoint).unwrap_or_default();
+        if let Err(e) = findings::write_atomic(&self.store.root().join(Checkpoint::FILE), &text) {
+            drop(stats);
+            self.error(format!("could not write the campaign checkpoint: {e}"));
+        }
+    }
+
+    /// The campaign's engines (built in this process).
+    pub fn engines(&self) -> &[&'a dyn Engine] {
+        &self.engines
+    }
+
+    /// The findings store.
+    pub(crate) fn store(&self) -> &FindingsStore {
+        &self.store
+    }
+
+    pub(crate) fn error(&self, message: String) {
         self.errors
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -5,13 +5,13 @@
 use oracles::compare::Verdict;
 use oracles::coverage::CATCH_KINDS;
 use oracles::{CaseReport, Coverage};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Seconds spent in each phase, summed over cases (and so over threads).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Phases {
     /// Generating modules and plans.
     pub generating: f64,
@@ -24,7 +24,7 @@ pub struct Phases {
 }
 
 /// Per-case coverage flags, counted by the reference interpreter.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CoverageTally {
     /// Cases for which the reference reported counters.
     pub cases: u64,
@@ -128,7 +128,7 @@ fn round4(x: f64) -> f64 {
 }
 
 /// Everything a campaign counts.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Stats {
     /// Cases run to the end.
     pub cases: u64,
@@ -159,6 +159,13 @@ pub struct Stats {
     /// Divergent cases confirmed to be a known engine bug, by the bug's name (not counted as
     /// divergences).
     pub known_bugs: BTreeMap<String, u64>,
+    /// Worker processes lost per engine and how (`crash`, `hang`, `memory`), as named by
+    /// rerunning the case on each engine alone (`unknown` when none alone reproduced it).
+    #[serde(default)]
+    pub engine_failures: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Worker processes replaced after they died, hung or outgrew their memory cap.
+    #[serde(default)]
+    pub worker_restarts: u64,
 }
 
 /// One case's contribution to the statistics.
@@ -261,6 +268,13 @@ impl Stats {
             *self.known_bugs.entry(k.clone()).or_default() += v;
         }
         self.escaped_any_engine += o.escaped_any_engine;
+        for (engine, hows) in &o.engine_failures {
+            let mine = self.engine_failures.entry(engine.clone()).or_default();
+            for (how, n) in hows {
+                *mine.entry(how.clone()).or_default() += n;
+            }
+        }
+        self.worker_restarts += o.worker_restarts;
         self.phases.generating += o.phases.generating;
         self.phases.comparing += o.phases.comparing;
         for (k, v) in &o.phases.compiling {
@@ -270,6 +284,37 @@ impl Stats {
             *self.phases.executing.entry(k.clone()).or_default() += v;
         }
         self.coverage.merge(&o.coverage);
+    }
+
+    /// Counts a case lost with its worker process (no report): a finding under bucket `key`,
+    /// a known bug, or poisoned with `poison` as its reason; `culprit` is the engine named and
+    /// `how` the way its worker ended (`crash`, `hang`, `memory`).
+    pub fn add_lost(
+        &mut self,
+        culprit: &str,
+        how: &str,
+        key: Option<&str>,
+        known: Option<&str>,
+        poison: Option<&str>,
+    ) {
+        self.cases += 1;
+        *self
+            .engine_failures
+            .entry(culprit.to_string())
+            .or_default()
+            .entry(how.to_string())
+            .or_default() += 1;
+        if let Some(bug) = known {
+            *self.known_bugs.entry(bug.to_string()).or_default() += 1;
+        } else if let Some(reason) = poison {
+            *self.poisoned.entry(reason.to_string()).or_default() += 1;
+        } else {
+            self.divergences += 1;
+            *self.buckets.entry(format!("engine-{how}")).or_default() += 1;
+            if let Some(k) = key {
+                *self.distinct_buckets.entry(k.to_string()).or_default() += 1;
+            }
+        }
     }
 
     /// Poisoned cases in total.
@@ -293,6 +338,8 @@ impl Stats {
             "agreed": self.agreed,
             "divergences": self.divergences,
             "known_bugs": self.known_bugs,
+            "engine_failures": self.engine_failures,
+            "worker_restarts": self.worker_restarts,
             "poisoned": self.poisoned,
             "poisoned_total": self.poisoned_total(),
             "phases": {

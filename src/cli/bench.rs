@@ -303,6 +303,7 @@ fn batch(engines: &[&dyn Engine; 2], args: &BenchArgs) -> anyhow::Result<Measure
                     .iter()
                     .all(|e| i.features.difference(e.features()).is_empty())
                     && oracles::engines::wasmi::skip_reason(&i).is_none()
+                    && !oracles::engines::wasmi::aborts_on(&i)
             })
         })
         .collect();

@@ -273,6 +273,9 @@ fn run_seed(
         stop_on_divergence: false,
         // Calibration measures time to kill; reducing would compete for the same cores.
         reduce: None,
+        // The kill is confirmed in process (`on_divergence` needs the case's run).
+        isolation: None,
+        resume: None,
     };
     let stop = AtomicBool::new(false);
     let kill: Mutex<Option<Kill>> = Mutex::new(None);

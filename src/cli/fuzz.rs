@@ -1,7 +1,7 @@
 //! `catchall fuzz`: the differential campaign on all cores, with a progress bar, findings on
 //! disk, a summary table and `stats.json`; `--case` reruns one case.
 
-use crate::campaign::{Campaign, CampaignConfig, compile_bound, run_one};
+use crate::campaign::{Campaign, CampaignConfig, Checkpoint, Isolation, compile_bound, run_one};
 use crate::cli::{EXIT_FINDING, engines};
 use crate::generate::Profile;
 use crate::report::Table;
@@ -21,6 +21,11 @@ exception and memory64 scenarios), runs each on every selected engine with the r
 interpreter as the oracle, and saves every divergence under --out, bucketed by what diverged.\n\n\
 Each case is a pure function of (--seed, case index): `catchall fuzz --seed S --case I` reruns \
 one case and prints its report. Every saved finding holds a one-line reproduction command.\n\n\
+Cases run in worker processes (`--in-process`: threads of this one): an engine that crashes, \
+hangs past --step-timeout or grows past --worker-memory costs one worker, is named by rerunning \
+the case on each engine alone, and is filed (engine-crash, engine-hang, engine-memory) or \
+counted as a known bug; the campaign goes on. `--resume DIR` continues a stopped or killed \
+campaign.\n\n\
 Ctrl-C stops cleanly: the summary is printed and stats.json and every finding are intact.\n\n\
 Exit status: 0 when no divergence was found, 1 when one was, 2 on bad input.";
 
@@ -71,6 +76,62 @@ pub struct FuzzArgs {
     /// With --case: print the report as JSON.
     #[arg(long, requires = "case")]
     pub json: bool,
+    /// Run the campaign's cases on threads of this process instead of in worker processes
+    /// (faster to start, but an engine that crashes or hangs takes the campaign with it).
+    #[arg(long, conflicts_with = "isolated")]
+    pub in_process: bool,
+    /// With --case: run the case in a worker process, as the campaign does, and report how it
+    /// ended (a crash, a hang, a memory blow-up) instead of dying with it.
+    #[arg(long, requires = "case")]
+    pub isolated: bool,
+    /// The wall-clock deadline of every step (compile, instantiate, call) on each engine, on
+    /// top of fuel: a worker that begins no new step for this long is killed.
+    #[arg(long, value_parser = parse_duration, default_value = "10s", value_name = "DURATION")]
+    pub step_timeout: Duration,
+    /// The most resident memory one worker process may use (e.g. 512M, 4G; default: half the
+    /// machine's memory shared among the workers).
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub worker_memory: Option<u64>,
+    /// Continue the campaign saved in DIR (same seed, profile, engines and fuel; the next
+    /// case indices; cumulative statistics).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["seed", "case", "engines", "profile", "out", "fuel"])]
+    pub resume: Option<PathBuf>,
+}
+
+/// Parses `512M`, `4G`, `1.5G`, `65536` (bytes; K, M, G and T are powers of 1024).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (number, unit) = match t.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (try 512M or 4G)"))?;
+    let scale: u64 = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        "T" => 1 << 40,
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}` (use K, M, G or T)"
+            ));
+        }
+    };
+    let bytes = value * scale as f64;
+    if !bytes.is_finite() || bytes < f64::from(1u32 << 20) || bytes > 1e18 {
+        return Err(format!(
+            "`{text}`: a worker needs between 1M and 1E of memory"
+        ));
+    }
+    Ok(bytes as u64)
 }
 
 /// Parses `90`, `90s`, `10m`, `2h`.
@@ -89,33 +150,82 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "h" => 3600.0,
         _ => return Err(format!("`{text}`: unknown unit `{unit}` (use s, m or h)")),
     };
-    Ok(Duration::from_secs_f64(value * scale))
+    let seconds = value * scale;
+    // Ten years is past any campaign; beyond it (or NaN) `Duration` cannot hold the value.
+    if !seconds.is_finite() || !(0.0..=315_360_000.0).contains(&seconds) {
+        return Err(format!("`{text}`: a duration between 0s and ten years"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Runs `catchall fuzz`.
-pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: FuzzArgs) -> anyhow::Result<ExitCode> {
+    let resume = match &args.resume {
+        Some(dir) => {
+            let c = Checkpoint::load(dir)
+                .with_context(|| format!("resuming the campaign in {}", dir.display()))?;
+            args.seed = Some(c.seed);
+            args.profile = Profile::ALL
+                .into_iter()
+                .find(|p| p.name() == c.profile)
+                .with_context(|| format!("{}: unknown profile `{}`", dir.display(), c.profile))?;
+            args.engines = Some(c.engines.clone());
+            args.fuel = c.fuel;
+            args.out = dir.clone();
+            if args.cases.is_none() {
+                args.cases = c.cases;
+            }
+            Some(c)
+        }
+        None => None,
+    };
+    if args.step_timeout.is_zero() || args.step_timeout > Duration::from_secs(86_400) {
+        bail!("--step-timeout must be between 1ms and 24h");
+    }
     let built = engines::select(args.engines.as_deref())?;
     let engine_refs: Vec<&dyn oracles::Engine> = built.iter().map(|e| e.as_ref()).collect();
     let limits = Limits {
         fuel: args.fuel,
         ..Limits::default()
     };
-    if let Some(index) = args.case {
-        let seed = args.seed.context("--case needs --seed")?;
-        return rerun_case(&engine_refs, seed, index, args.profile, limits, args.json);
-    }
-    let seed = args.seed.unwrap_or_else(clock_seed);
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if jobs == 0 {
-        bail!("--jobs must be at least 1");
+    if jobs == 0 || jobs > 1024 {
+        bail!("--jobs must be between 1 and 1024");
     }
+    let isolation = |jobs: usize| -> anyhow::Result<Isolation> {
+        Ok(Isolation {
+            exe: std::env::current_exe().context("locating the catchall binary")?,
+            step_timeout: args.step_timeout,
+            memory: args
+                .worker_memory
+                .unwrap_or_else(|| crate::campaign::worker::default_memory_cap(jobs)),
+        })
+    };
+    if let Some(index) = args.case {
+        let seed = args.seed.context("--case needs --seed")?;
+        if args.isolated {
+            let names = engine_refs
+                .iter()
+                .map(|e| e.name())
+                .collect::<Vec<_>>()
+                .join(",");
+            return rerun_isolated(&isolation(1)?, &names, seed, index, args.profile, args.fuel);
+        }
+        return rerun_case(&engine_refs, seed, index, args.profile, limits, args.json);
+    }
+    let seed = args.seed.unwrap_or_else(clock_seed);
     if args.cases == Some(0) {
         bail!("--cases must be at least 1");
     }
+    let isolation = if args.in_process {
+        None
+    } else {
+        Some(isolation(jobs)?)
+    };
     let config = CampaignConfig {
         seed,
         profile: args.profile,
@@ -126,6 +236,8 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
         out: args.out.clone(),
         stop_on_divergence: args.stop_on_divergence,
         reduce: (!args.no_reduce).then_some(args.reduce_time),
+        isolation: isolation.clone(),
+        resume: resume.clone(),
     };
     recover_orphans(&args.out)?;
     let campaign = Campaign::new(config, engine_refs.clone())
@@ -140,13 +252,58 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
     // would print over the progress bar.
     oracles::differential::quiet_panics(true);
     eprintln!(
-        "catchall fuzz: seed {seed}, profile {}, {jobs} jobs, engines {}, findings in {}",
+        "catchall fuzz: seed {seed}, profile {}, {jobs} {}, engines {}, findings in {}{}",
         args.profile,
+        match &isolation {
+            Some(iso) => format!(
+                "worker processes (step deadline {:.0} s, {} MiB each)",
+                iso.step_timeout.as_secs_f64(),
+                iso.memory >> 20
+            ),
+            None => "threads in process".to_string(),
+        },
         campaign.engine_list(),
-        args.out.display()
+        args.out.display(),
+        match &resume {
+            Some(c) => format!(
+                " (resumed: {} cases done, continuing at case {})",
+                c.stats.cases, c.done_below
+            ),
+            None => String::new(),
+        }
     );
+    let meta = |interrupted: bool, halted: bool| {
+        json!({
+            "seed": seed,
+            "profile": args.profile.name(),
+            "jobs": jobs,
+            "engines": campaign.engine_list(),
+            "interrupted": interrupted,
+            "stopped_on_divergence": halted,
+            "fuel": args.fuel,
+            "isolation": isolation.as_ref().map(|iso| json!({
+                "step_timeout_seconds": iso.step_timeout.as_secs_f64(),
+                "worker_memory_bytes": iso.memory,
+            })),
+            "resumed": resume.is_some(),
+        })
+    };
+    let stats_path = args.out.join("stats.json");
+    let mut last_stats_write = std::time::Instant::now();
     let bar = progress_bar(args.cases);
+    bar.set_position(resume.as_ref().map_or(0, |c| c.stats.cases));
     let elapsed = campaign.run(&STOP, |c| {
+        // stats.json is rewritten (atomically) every ten seconds, not only at the end.
+        if last_stats_write.elapsed() >= Duration::from_secs(10) {
+            last_stats_write = std::time::Instant::now();
+            let doc = c
+                .stats()
+                .to_json(c.total_elapsed().as_secs_f64(), meta(false, false));
+            let _ = crate::campaign::findings::write_atomic(
+                &stats_path,
+                &(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"),
+            );
+        }
         let p = c.progress();
         bar.set_position(p.cases);
         let secs = bar.elapsed().as_secs_f64().max(1e-3);
@@ -163,16 +320,8 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     oracles::differential::quiet_panics(false);
     let stats = campaign.stats();
-    let seconds = elapsed.as_secs_f64();
-    let mut meta = json!({
-        "seed": seed,
-        "profile": args.profile.name(),
-        "jobs": jobs,
-        "engines": campaign.engine_list(),
-        "interrupted": STOP.load(Ordering::SeqCst),
-        "stopped_on_divergence": campaign.halted(),
-        "fuel": args.fuel,
-    });
+    let seconds = campaign.total_elapsed().as_secs_f64();
+    let mut meta = meta(STOP.load(Ordering::SeqCst), campaign.halted());
     if args.compile_bound && stats.cases > 0 {
         eprintln!(
             "measuring the compile-only bound over the same {} cases...",
@@ -180,7 +329,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
         );
         let bound = compile_bound(&engine_refs, seed, stats.cases, args.profile, jobs);
         let bound_rate = stats.cases as f64 / bound.as_secs_f64().max(1e-9);
-        let rate = stats.cases as f64 / seconds.max(1e-9);
+        let rate = stats.cases as f64 / elapsed.as_secs_f64().max(1e-9);
         meta["compile_bound"] = json!({
             "seconds": bound.as_secs_f64(),
             "cases_per_second": bound_rate,
@@ -188,7 +337,6 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
         });
     }
     let doc = stats.to_json(seconds, meta.clone());
-    let stats_path = args.out.join("stats.json");
     crate::campaign::findings::write_atomic(
         &stats_path,
         &(serde_json::to_string_pretty(&doc)? + "\n"),
@@ -284,6 +432,62 @@ fn rerun_case(
     })
 }
 
+/// `fuzz --case N --isolated`: the case in a worker process, as the campaign runs it; a lost
+/// worker is followed by a rerun on each engine alone, which names the engine.
+fn rerun_isolated(
+    iso: &Isolation,
+    engines: &str,
+    seed: u64,
+    index: u64,
+    profile: Profile,
+    fuel: u64,
+) -> anyhow::Result<ExitCode> {
+    use crate::campaign::worker::{Ended, Request, WorkerProc, WorkerSpec, rerun_alone};
+    let out = std::env::temp_dir().join(format!("catchall-case-{}", std::process::id()));
+    let spec = WorkerSpec {
+        seed,
+        profile,
+        engines: engines.to_string(),
+        fuel,
+        out: out.clone(),
+    };
+    let mut worker = WorkerProc::spawn(&iso.exe, &spec).context("starting a worker process")?;
+    let request = Request {
+        case: index,
+        sidestep: None,
+    };
+    let ended = worker.run(&request, iso.step_timeout, iso.memory);
+    drop(worker);
+    let code = match ended {
+        Ended::Done(r) => {
+            println!(
+                "case {index} of seed {seed} ({profile}) on {engines}: {}{}",
+                r.verdict,
+                r.known
+                    .as_ref()
+                    .map_or(String::new(), |k| format!(" (known bug {k})"))
+            );
+            if r.is_finding() { EXIT_FINDING } else { 0 }
+        }
+        Ended::Failed(message) => {
+            let _ = std::fs::remove_dir_all(&out);
+            bail!("case {index}: {message}");
+        }
+        Ended::Lost(loss) => {
+            println!(
+                "case {index} of seed {seed} ({profile}) on {engines}: the worker {}",
+                loss.describe()
+            );
+            for (rerun, _) in rerun_alone(iso, &spec, index) {
+                println!("  {} alone: {}", rerun.engine, rerun.ended);
+            }
+            EXIT_FINDING
+        }
+    };
+    let _ = std::fs::remove_dir_all(&out);
+    Ok(ExitCode::from(code))
+}
+
 fn clock_seed() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -348,6 +552,23 @@ fn summary(doc: &serde_json::Value, campaign: &Campaign) -> String {
             "known bugs   {} (confirmed case by case; kept in {}/known-*)",
             list.join(", "),
             campaign.out().display()
+        );
+    }
+    if let Some(lost) = doc["engine_failures"].as_object().filter(|m| !m.is_empty()) {
+        let list: Vec<String> = lost
+            .iter()
+            .flat_map(|(engine, hows)| {
+                hows.as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(move |(how, n)| format!("{engine} {how} {n}"))
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "lost workers {} ({}; each case rerun on every engine alone)",
+            doc["worker_restarts"],
+            list.join(", ")
         );
     }
     let poisoned = doc["poisoned"]
@@ -490,11 +711,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("4G"), Ok(4 << 30));
+        assert_eq!(parse_size("1.5GiB"), Ok(3 << 29));
+        assert!(parse_size("12").is_err(), "too small");
+        assert!(parse_size("4 parsecs").is_err());
+        assert!(parse_size("99999999T").is_err());
+    }
+
+    #[test]
     fn durations_parse() {
         assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
         assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
         assert!(parse_duration("10 parsecs").is_err());
         assert!(parse_duration("m").is_err());
+        assert!(parse_duration("99999999999999999999999").is_err());
+        assert!(parse_duration("1e400").is_err());
     }
 }

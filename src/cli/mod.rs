@@ -12,6 +12,7 @@ pub mod run;
 pub mod run_wast;
 pub mod spec;
 pub mod triage;
+pub mod worker;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -49,6 +50,10 @@ pub enum Command {
     Reduce(reduce::ReduceArgs),
     /// Reduce the smallest finding of every bucket and write reports and regressions.
     Triage(triage::TriageArgs),
+    /// A worker process of an isolated campaign (started by `catchall fuzz`; JSON lines on
+    /// stdin and stdout).
+    #[command(hide = true)]
+    Worker(worker::WorkerArgs),
 }
 
 /// Exit status for a finding (divergence, gate failure).
@@ -58,7 +63,42 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Parses the command line, runs the subcommand and maps errors to one line on stderr.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let run = execute(std::env::args_os());
+    if let Some(text) = &run.help {
+        if run.help_on_stderr {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+    }
+    if let Some(line) = &run.error {
+        eprintln!("{line}");
+    }
+    run.code
+}
+
+/// What one command line did, for [`execute`]'s caller to print.
+#[derive(Debug)]
+pub struct Execution {
+    /// The exit status.
+    pub code: ExitCode,
+    /// The one error line for stderr, if it failed.
+    pub error: Option<String>,
+    /// Help or version text, when that is what was asked (or shown for a bare `catchall`).
+    pub help: Option<String>,
+    /// Whether clap sends that text to stderr.
+    pub help_on_stderr: bool,
+}
+
+/// Runs one command line (`args[0]` is the program's name) as the binary would, without
+/// printing the error line or help (the caller does): the library entry of the CLI, so tests
+/// can drive thousands of command lines without a process each.
+pub fn execute<I, T>(args: I) -> Execution
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         // Help and version go to stdout as clap formats them; so does the help shown for a
         // bare `catchall` (a request for orientation rather than a mistake).
@@ -66,13 +106,21 @@ pub fn main() -> ExitCode {
             if !e.use_stderr()
                 || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
         {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+            return Execution {
+                code: ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 }),
+                error: None,
+                help: Some(e.render().to_string()),
+                help_on_stderr: e.use_stderr(),
+            };
         }
         // A usage error: one line, like every other error.
         Err(e) => {
-            eprintln!("{}", usage_line(&e.render().to_string()));
-            return ExitCode::from(EXIT_USAGE);
+            return Execution {
+                code: ExitCode::from(EXIT_USAGE),
+                error: Some(usage_line(&e.render().to_string())),
+                help: None,
+                help_on_stderr: false,
+            };
         }
     };
     let result = match cli.command {
@@ -83,13 +131,21 @@ pub fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate::run(args),
         Command::Reduce(args) => reduce::run(args),
         Command::Triage(args) => triage::run(args),
+        Command::Worker(args) => worker::run(args),
     };
     match result {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {}", one_line(&e));
-            ExitCode::from(EXIT_USAGE)
-        }
+        Ok(code) => Execution {
+            code,
+            error: None,
+            help: None,
+            help_on_stderr: false,
+        },
+        Err(e) => Execution {
+            code: ExitCode::from(EXIT_USAGE),
+            error: Some(format!("error: {}", one_line(&e))),
+            help: None,
+            help_on_stderr: false,
+        },
     }
 }
 

@@ -13,9 +13,11 @@ use crate::engine::{Engine, EngineError, EngineKind};
 pub fn build(kind: EngineKind) -> Result<Box<dyn Engine>, EngineError> {
     match kind {
         EngineKind::Wasmi => Ok(Box::new(wasmi::WasmiEngine::new())),
-        EngineKind::Planted | EngineKind::PlantedAbort => {
-            Ok(Box::new(planted::PlantedEngine::new(kind)?))
-        }
+        EngineKind::Planted
+        | EngineKind::PlantedAbort
+        | EngineKind::PlantedSegv
+        | EngineKind::PlantedSpin
+        | EngineKind::PlantedAlloc => Ok(Box::new(planted::PlantedEngine::new(kind)?)),
         EngineKind::Reference => Ok(Box::new(reference::ReferenceEngine::new())),
         EngineKind::Mutant(i) => Ok(Box::new(mutants::MutantEngine::new(i)?)),
         _ => wasmtime::build(kind),

@@ -1,7 +1,7 @@
-//! `planted` and `planted-abort`: deliberately broken engines for testing catchall itself — wasmtime's Cranelift
-//! with one operator miscompiled (`i64.rem_u` executes as `i64.rem_s`), or aborting the process
-//! on a module that contains it. Never in the default engine set; a campaign that includes one
-//! must find the planted bug (and, for the aborting one, recover the case it died on).
+//! `planted`, `planted-abort`, `planted-segv`, `planted-spin`, `planted-alloc`: deliberately broken engines for testing catchall itself (Cranelift with `i64.rem_u` miscompiled, or dying, hanging or eating memory on modules that contain it).
+//!
+//! Never in the default engine set; a campaign that includes one must find the planted bug
+//! (and, for the fatal ones, survive it and name the engine).
 
 use crate::engine::{Engine, EngineError, EngineKind, Limits, Module, Store};
 use crate::engines::wasmtime::WasmtimeEngine;
@@ -72,15 +72,23 @@ impl Engine for PlantedEngine {
     fn version(&self) -> String {
         match self.kind {
             EngineKind::PlantedAbort => "planted-abort (cranelift that aborts on i64.rem_u)".into(),
+            EngineKind::PlantedSegv => {
+                "planted-segv (cranelift that segfaults on i64.rem_u)".into()
+            }
+            EngineKind::PlantedSpin => {
+                "planted-spin (cranelift that spins forever on i64.rem_u)".into()
+            }
+            EngineKind::PlantedAlloc => {
+                "planted-alloc (cranelift that allocates without bound on i64.rem_u)".into()
+            }
             _ => "planted (cranelift with i64.rem_u miscompiled as i64.rem_s)".into(),
         }
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Box<dyn Module>, ModuleError> {
-        if self.kind == EngineKind::PlantedAbort {
+        if self.kind != EngineKind::Planted {
             if uses_rem_u(wasm) {
-                eprintln!("planted-abort: aborting the process on a module with i64.rem_u");
-                std::process::abort();
+                fatal(self.kind);
             }
             return self.inner.compile(wasm);
         }
@@ -93,6 +101,46 @@ impl Engine for PlantedEngine {
 
     fn new_store(&self, limits: Limits) -> Box<dyn Store> {
         self.inner.new_store(limits)
+    }
+}
+
+/// What a fatal planted engine does to the process: abort, segfault, spin or allocate.
+fn fatal(kind: EngineKind) {
+    match kind {
+        EngineKind::PlantedSegv => {
+            eprintln!(
+                "planted-segv: writing through an unmapped address on a module with i64.rem_u"
+            );
+            // A real SIGSEGV: a store to the first page, which is never mapped. wasmtime's
+            // signal handler sees the fault is not in wasm code and restores the default
+            // action, so the re-executed store kills the process.
+            let address = std::hint::black_box(16usize) as *mut u8;
+            // SAFETY: not safe at all, on purpose: the store faults and the process dies,
+            // which is what this test engine exists to do.
+            unsafe { std::ptr::write_volatile(address, 1) };
+            std::process::abort();
+        }
+        EngineKind::PlantedSpin => {
+            eprintln!("planted-spin: spinning forever on a module with i64.rem_u");
+            let mut n = 0u64;
+            loop {
+                n = std::hint::black_box(n.wrapping_add(1));
+            }
+        }
+        EngineKind::PlantedAlloc => {
+            eprintln!("planted-alloc: allocating without bound on a module with i64.rem_u");
+            let mut held: Vec<Vec<u8>> = Vec::new();
+            loop {
+                // 16 MiB at a time, every page touched, none ever freed.
+                held.push(vec![0xA5; 16 << 20]);
+                std::hint::black_box(&held);
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+        _ => {
+            eprintln!("planted-abort: aborting the process on a module with i64.rem_u");
+            std::process::abort();
+        }
     }
 }
 
