@@ -208,6 +208,21 @@ fn reduce_row(
             wasm: finding.wasm.clone(),
             plan: finding.plan.clone(),
         }) {
+            Ok(r) if r.tested == 0 => {
+                // Not one mutation reached the predicate: wasm-mutate could not mutate it.
+                let tags = oracles::ModuleInfo::parse(&finding.wasm)
+                    .map(|i| !i.tags.is_empty())
+                    .unwrap_or(false);
+                row.wasm_shrink_note = Some(format!(
+                    "cannot reduce it: wasm-mutate produced no mutation in {:.1} s{}",
+                    r.elapsed.as_secs_f64(),
+                    if tags {
+                        " (the module uses exception handling)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
             Ok(r) => {
                 row.wasm_shrink_bytes = Some(r.best.wasm.len() as u64);
                 row.wasm_shrink_seconds = Some((r.elapsed.as_secs_f64() * 100.0).round() / 100.0);

@@ -71,7 +71,9 @@ fn quote(name: &str) -> String {
 /// module, and the reference's outcome of every step; `state_step` is the step whose state
 /// diverged (its exported globals are asserted after it) and `memory_difference` where a memory
 /// first differs then (memory index, offset; its bytes there are asserted through a helper
-/// module that imports the memory).
+/// module that imports the memory); `payload_step` is the step whose escaping exception's
+/// payload diverged (caught by a helper module that imports the tag and the function, and its
+/// payload asserted).
 pub fn regression(
     reference: &dyn Engine,
     wasm: &[u8],
@@ -80,6 +82,7 @@ pub fn regression(
     header: &[String],
     state_step: Option<usize>,
     memory_difference: Option<(u32, u64)>,
+    payload_step: Option<usize>,
 ) -> String {
     let mut s = String::new();
     for line in header {
@@ -170,6 +173,19 @@ pub fn regression(
             }
             Ok(Outcome::Exception(e)) => {
                 let _ = writeln!(s, ";; throws {e}\n(assert_exception {invoke})");
+                if payload_step == Some(i + 1)
+                    && let Some(check) = payload_check(&info, call, &args, e)
+                {
+                    s.push_str(&check);
+                    if i + 1 < plan.calls.len() {
+                        let _ = writeln!(
+                            s,
+                            ";; later steps are not asserted: the helper module above is now \
+                             the current module"
+                        );
+                    }
+                    break;
+                }
             }
             Ok(Outcome::Exhaustion(oracles::Exhaustion::CallStack)) => {
                 let _ = writeln!(s, "(assert_exhaustion {invoke} \"call stack exhausted\")");
@@ -212,6 +228,71 @@ pub fn regression(
         }
     }
     s
+}
+
+/// The assertion of an escaping exception's payload: a helper module imports the subject's
+/// tag and function, calls it inside a `try_table` that catches the tag, and returns the
+/// payload. `None` when the tag or function is not exported or a type has no `.wast` form.
+fn payload_check(
+    info: &Option<ModuleInfo>,
+    call: &oracles::differential::Call,
+    args: &[String],
+    thrown: &oracles::Thrown,
+) -> Option<String> {
+    let info = info.as_ref()?;
+    let tag = thrown.tag.name.as_deref()?;
+    let export = info.export(&call.func)?;
+    let sig = info.func_sig(export.index)?;
+    let names = |types: &[Option<oracles::ValType>]| -> Option<Vec<String>> {
+        types.iter().map(|t| t.map(|t| t.to_string())).collect()
+    };
+    let params = names(&sig.params)?;
+    let results = names(&sig.results)?;
+    let payload_types: Vec<String> = thrown.payload.iter().map(|v| v.ty().to_string()).collect();
+    let payload: Vec<String> = thrown
+        .payload
+        .iter()
+        .map(wast_value)
+        .collect::<Option<_>>()?;
+    let list = |kw: &str, ts: &[String]| {
+        if ts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({kw} {})", ts.join(" "))
+        }
+    };
+    let mut body = String::new();
+    for i in 0..params.len() {
+        let _ = write!(body, "        local.get {i}\n");
+    }
+    body.push_str("        call 0\n");
+    for _ in &results {
+        body.push_str("        drop\n");
+    }
+    Some(format!(
+        ";; its payload, caught by a helper module:\n\
+         (register {SUBJECT:?})\n\
+         (module\n  \
+         (import {SUBJECT:?} {} (tag{}))\n  \
+         (import {SUBJECT:?} {} (func{}{}))\n  \
+         (func (export \"catch\"){}{}\n    \
+         block{}\n      \
+         try_table (catch 0 0)\n{body}      \
+         end\n      \
+         unreachable\n    \
+         end))\n\
+         (assert_return (invoke \"catch\" {}) {})\n",
+        quote(tag),
+        list("param", &payload_types),
+        quote(&call.func),
+        list("param", &params),
+        list("result", &results),
+        list("param", &params),
+        list("result", &payload_types),
+        list("result", &payload_types),
+        args.join(" "),
+        payload.join(" ")
+    ))
 }
 
 /// The module name under which a regression registers its subject to read its memory.
@@ -375,6 +456,7 @@ mod tests {
                 &[],
                 Some(1),
                 diff,
+                None,
             );
             assert!(text.contains("(register \"catchall-subject\")"), "{text}");
             let on_reference = verify(reference.as_ref(), "r.wast", &text).unwrap();

@@ -177,28 +177,34 @@ pub fn reduce_finding(
         .iter()
         .find(|e| e.name() == oracles::differential::ORACLE)
         .copied();
-    let state_step = finding.doc.divergence.as_ref().and_then(|d| {
+    // Where the reduced case diverges, and how: the step whose state, memory or escaping
+    // exception's payload the regression asserts beyond the outcomes.
+    let focus = {
+        let r = run_case(engines, &best.wasm, &best.plan, &options);
+        match r.verdict {
+            Verdict::Diverge(d) => Some((
+                d.kind,
+                d.step,
+                r.steps
+                    .get(d.step)
+                    .and_then(|st| st.first_memory_difference),
+            )),
+            _ => None,
+        }
+    };
+    let state_step = focus.and_then(|(kind, step, _)| {
         matches!(
-            d.kind,
+            kind,
             DivergenceKind::GlobalMismatch
                 | DivergenceKind::MemoryMismatch
                 | DivergenceKind::TableMismatch
         )
-        .then(|| {
-            let r = run_case(engines, &best.wasm, &best.plan, &options);
-            match r.verdict {
-                Verdict::Diverge(d) => (
-                    d.step,
-                    r.steps
-                        .get(d.step)
-                        .and_then(|st| st.first_memory_difference),
-                ),
-                _ => (0, None),
-            }
-        })
+        .then_some(step)
     });
-    let memory_difference = state_step.and_then(|(_, m)| m);
-    let state_step = state_step.map(|(step, _)| step);
+    let memory_difference = focus.and_then(|(_, _, m)| m);
+    let payload_step = focus.and_then(|(kind, step, _)| {
+        (kind == DivergenceKind::ExceptionPayloadMismatch).then_some(step)
+    });
     let header = vec![
         format!("catchall regression: {key}"),
         format!(
@@ -225,6 +231,7 @@ pub fn reduce_finding(
             &header,
             state_step,
             memory_difference,
+            payload_step,
         ),
         None => format!(
             ";; {}\n;; no reference engine took part: no expected outcomes\n{}",

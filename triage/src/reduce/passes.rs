@@ -5,7 +5,8 @@ use super::ir::{Body, ElemItems, Ir, Removed, Space, opens_block, zero_of};
 use super::spans::analyse;
 use oracles::Val;
 use oracles::differential::Call;
-use wasmparser::{BlockType, ExternalKind, Operator};
+use std::collections::HashMap;
+use wasmparser::{BlockType, ExternalKind, Operator, ValType};
 
 /// A pass.
 pub struct Pass {
@@ -600,6 +601,13 @@ fn locals(c: &Candidate) -> Vec<Candidate> {
             let Some(params) = ir.func_type(fi + f as u32).map(|t| t.params().len() as u32) else {
                 continue;
             };
+            // All at once: unused locals dropped and the rest grouped by type (one local
+            // alone rarely saves a byte: it shrinks a group's count, not the group).
+            if let Some(compact) = compact_locals(&ir.code[f], params) {
+                let mut new = ir.clone();
+                new.code[f] = compact;
+                push(out, &new, &c.plan);
+            }
             for l in (0..ir.code[f].locals.len() as u32).rev() {
                 let index = params + l;
                 let used = ir.code[f].ops.iter().any(|op| local_of(op) == Some(index));
@@ -615,6 +623,41 @@ fn locals(c: &Candidate) -> Vec<Candidate> {
             }
         }
     })
+}
+
+/// `body` with its unused locals removed and the others ordered by type (so each type is one
+/// group in the encoding), every local index renumbered; `None` when nothing would change.
+/// Locals all start at their type's default, so their order is not observable.
+fn compact_locals<'a>(body: &Body<'a>, params: u32) -> Option<Body<'a>> {
+    let used: std::collections::HashSet<u32> = body.ops.iter().filter_map(local_of).collect();
+    let mut kept: Vec<(u32, ValType)> = body
+        .locals
+        .iter()
+        .enumerate()
+        .map(|(l, t)| (params + l as u32, *t))
+        .filter(|(index, _)| used.contains(index))
+        .collect();
+    kept.sort_by_key(|(index, t)| (format!("{t:?}"), *index));
+    let mapping: HashMap<u32, u32> = kept
+        .iter()
+        .enumerate()
+        .map(|(new, (old, _))| (*old, params + new as u32))
+        .collect();
+    let locals: Vec<ValType> = kept.iter().map(|(_, t)| *t).collect();
+    if locals == body.locals {
+        return None;
+    }
+    let mut ops = body.ops.clone();
+    for op in &mut ops {
+        if let Operator::LocalGet { local_index }
+        | Operator::LocalSet { local_index }
+        | Operator::LocalTee { local_index } = op
+            && let Some(&new) = mapping.get(local_index)
+        {
+            *local_index = new;
+        }
+    }
+    Some(Body { locals, ops })
 }
 
 fn local_of(op: &Operator) -> Option<u32> {
