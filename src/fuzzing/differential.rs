@@ -17,6 +17,6 @@ pub fn run_planted(data: &[u8]) {
 mod tests {
     #[test]
     fn smoke() {
-        super::cases::tests::smoke(super::Target::Differential, 200);
+        super::cases::tests::smoke(super::Target::Differential, 60);
     }
 }

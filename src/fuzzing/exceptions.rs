@@ -11,6 +11,6 @@ pub fn run(data: &[u8]) {
 mod tests {
     #[test]
     fn smoke() {
-        super::cases::tests::smoke(super::Target::Exceptions, 150);
+        super::cases::tests::smoke(super::Target::Exceptions, 60);
     }
 }
