@@ -158,7 +158,7 @@ pub fn assemble(data: &[u8], engines: &[&dyn Engine]) -> Option<Assembled> {
     let mut text = String::new();
     let mut files = Vec::new();
     // One file, or two when the first byte is a multiple of 4.
-    for _ in 0..1 + usize::from(b.u8() % 4 == 0) {
+    for _ in 0..1 + usize::from(b.u8().is_multiple_of(4)) {
         // By index modulo the count, so that the seed `[1, i as u32 LE]` picks file `i`.
         let source = &sources[b.u32() as usize % sources.len()];
         let Some(spans) = source.spans() else {
