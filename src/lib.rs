@@ -4,5 +4,6 @@
 pub mod campaign;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod fuzzing;
 pub mod generate;
 pub mod report;

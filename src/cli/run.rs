@@ -22,6 +22,11 @@ the engines are compared action by action (checking the script's own expectation
 spec`'s job).\n\n\
 A finding folder saved by `catchall fuzz` (findings/<bucket>/case-<seed>-<index>) reruns the exact \
 bytes and invocation plan of the finding: its `reproduce` command.\n\n\
+With --target NAME, FILE is a libFuzzer input of that fuzz target (a crash file from `cargo \
+fuzz run NAME`, a corpus entry): it is turned into the same case as the fuzz target makes of it \
+and run with the report shown side by side; --save DIR also writes a generated case as a finding \
+folder that `catchall reduce` and `catchall triage` accept. Targets: differential, exceptions, \
+memory64, idioms, reference, wast.\n\n\
 Exit status: 0 when the engines agree (or the case is poisoned by spec-permitted \
 nondeterminism), 1 on a divergence, 2 on bad input.";
 
@@ -50,6 +55,14 @@ pub struct RunArgs {
     /// Print one JSON document on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Read FILE as a libFuzzer input of this fuzz target (differential, exceptions,
+    /// memory64, idioms, reference, wast) and replay the case the target makes of it.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+    /// With --target: save the replayed case as a finding folder under DIR (generated-case
+    /// targets only: differential, exceptions, memory64, idioms).
+    #[arg(long, value_name = "DIR", requires = "target")]
+    pub save: Option<PathBuf>,
 }
 
 /// NaN comparison policies on the command line.
@@ -175,6 +188,9 @@ pub fn plan_for(info: &ModuleInfo, sets: usize, seed: u64) -> Plan {
 
 /// Runs `catchall run`.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    if let Some(target) = &args.target {
+        return run_target(&args, target);
+    }
     let input = load(&args.file)?;
     let engines = engines::select(args.engines.as_deref())?;
     let engine_refs: Vec<&dyn oracles::Engine> = engines.iter().map(|e| e.as_ref()).collect();
@@ -220,4 +236,178 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 /// The report table of a module run.
 pub fn module_table(file: &Path, case: &oracles::CaseReport) -> Table {
     Table::from_case(&file.display().to_string(), case)
+}
+
+/// `catchall run FILE --target NAME`: FILE is a libFuzzer input of fuzz target NAME, replayed
+/// through the target's own derivation (`catchall::fuzzing`).
+fn run_target(args: &RunArgs, name: &str) -> anyhow::Result<ExitCode> {
+    use crate::fuzzing::{Target, cases, input_hash, reference, wast};
+    let Some(target) = Target::from_name(name) else {
+        bail!(
+            "unknown fuzz target `{name}` (targets: {})",
+            Target::all_names()
+        );
+    };
+    let data = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    if args.save.is_some() && matches!(target, Target::Reference | Target::Wast) {
+        bail!(
+            "--save applies to the generated-case targets (differential, exceptions, memory64, idioms), not to {target}"
+        );
+    }
+    oracles::differential::quiet_panics(true);
+    let engines = engines::select(args.engines.as_deref())?;
+    let engine_refs: Vec<&dyn oracles::Engine> = engines.iter().map(|e| e.as_ref()).collect();
+    let title = format!(
+        "{} (fuzz target {target}, input of {} bytes, hash {:016x})",
+        args.file.display(),
+        data.len(),
+        input_hash(&data)
+    );
+    match target {
+        Target::Reference => {
+            let verdict = reference::check(&data);
+            match &verdict {
+                Ok(ran) => println!("{title}\nreference: {ran:?}"),
+                Err(v) => println!("{title}\nreference: VIOLATION: {v}"),
+            }
+            Ok(if verdict.is_err() {
+                ExitCode::from(EXIT_FINDING)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Target::Wast => {
+            let Some(assembled) = wast::assemble(&data, &engine_refs) else {
+                println!("{title}\nthe input picked no script (its files have no module)");
+                return Ok(ExitCode::SUCCESS);
+            };
+            let run_on = wast::engines_for(&assembled, &engine_refs);
+            let options = RunOptions {
+                limits: Limits {
+                    fuel: args.fuel,
+                    ..Limits::default()
+                },
+                policy: ComparePolicy::default(),
+                continue_after_verdict: true,
+            };
+            let path = PathBuf::from(format!("{}.wast", args.file.display()));
+            let table =
+                crate::cli::run_wast::run_script(&path, &assembled.text, &run_on, &options)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&table.to_json())?);
+            } else {
+                println!("{title}\nfrom: {}", assembled.files.join(", "));
+                if !assembled.excluded.is_empty() {
+                    println!(
+                        "left out (their ledgers list failures of these files): {}",
+                        assembled.excluded.join(", ")
+                    );
+                }
+                println!("---- script ----\n{}---- end ----", assembled.text);
+                print!("{}", table.render());
+            }
+            Ok(match table.verdict {
+                Verdict::Diverge(_) => ExitCode::from(EXIT_FINDING),
+                _ => ExitCode::SUCCESS,
+            })
+        }
+        Target::Differential | Target::Exceptions | Target::Memory64 | Target::Idioms => {
+            let (profile, run) = cases::replay(target, &data, &engine_refs, true)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let known = crate::campaign::known::classify(
+                &engine_refs,
+                &run.wasm,
+                &run.case.plan,
+                &run.options,
+                &run.report,
+            );
+            let key = match (&run.report.verdict, known) {
+                (Verdict::Diverge(_), Some(bug)) => Some(triage::key::BucketKey::known(bug.name)),
+                (Verdict::Diverge(d), None) => Some(triage::key::BucketKey::of(d)),
+                _ => None,
+            };
+            let table = Table::from_case(&title, &run.report);
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&table.to_json())?);
+            } else {
+                println!(
+                    "profile {profile}, generator {} ({})",
+                    run.case.generator, run.case.config
+                );
+                print!("{}", table.render());
+                match &key {
+                    Some(k) => println!("bucket: {k}"),
+                    None => println!("bucket: none ({})", run.report.verdict.name()),
+                }
+            }
+            if let (Some(dir), Some(key)) = (&args.save, &key) {
+                let saved =
+                    save_fuzz_finding(dir, target, profile, &data, &run, &engine_refs, key, known)?;
+                eprintln!("saved {}", saved.display());
+            } else if args.save.is_some() {
+                eprintln!("nothing saved: the engines do not diverge on this input");
+            }
+            Ok(match key {
+                Some(_) => ExitCode::from(EXIT_FINDING),
+                None => ExitCode::SUCCESS,
+            })
+        }
+    }
+}
+
+/// Saves a replayed fuzzer input's case in the findings store under `dir` (case
+/// `case-<input hash>-0`), with `finding.json`'s regeneration command pointing at the input.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site, every argument a different part of the finding"
+)]
+fn save_fuzz_finding(
+    dir: &Path,
+    target: crate::fuzzing::Target,
+    profile: crate::generate::Profile,
+    data: &[u8],
+    run: &crate::campaign::CaseRun,
+    engines: &[&dyn oracles::Engine],
+    key: &triage::key::BucketKey,
+    known: Option<&crate::campaign::known::KnownBug>,
+) -> anyhow::Result<PathBuf> {
+    use crate::campaign::findings::{Finding, FindingsStore};
+    let store = FindingsStore::open(dir).with_context(|| dir.display().to_string())?;
+    let engine_list = crate::fuzzing::engine_list(engines);
+    let seed = crate::fuzzing::input_hash(data);
+    let finding = Finding {
+        seed,
+        index: 0,
+        profile: profile.name(),
+        generator: run.case.generator.name(),
+        config: &run.case.config,
+        wasm: &run.wasm,
+        plan: &run.case.plan,
+        report: &run.report,
+        engines: &engine_list,
+        nan: run.options.policy.nan,
+        fuel: run.options.limits.fuel,
+        known: known.map(|b| (b.name, b.regression)),
+    };
+    let Some(saved) = store
+        .save(&finding, key)
+        .with_context(|| dir.display().to_string())?
+    else {
+        bail!(
+            "{}: its bucket {} already holds the most cases kept per bucket",
+            dir.display(),
+            key.dir_name()
+        );
+    };
+    // The case came from a fuzzer input, not from a campaign seed: say how to regenerate it.
+    let mut doc = triage::finding::load_doc(&saved.dir)?;
+    doc.regenerate = format!(
+        "catchall run <input with hash {seed:016x}> --target {target} --engines {engine_list}"
+    );
+    triage::finding::write_atomic(
+        &saved.dir.join("finding.json"),
+        triage::finding::pretty(&doc).as_bytes(),
+    )?;
+    Ok(saved.dir)
 }
