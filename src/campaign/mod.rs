@@ -538,6 +538,13 @@ impl<'a> Campaign<'a> {
                 wasm_shrink: true,
             };
             let t = Instant::now();
+            if let Some(isolation) = &self.config.isolation {
+                // Candidates can crash an engine as the finding did: reduce in a child.
+                let entry = reduce_in_child(&isolation.exe, &dir, limit, finish, bucket, original);
+                self.push_reduced(entry);
+                *self.reducing.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                continue;
+            }
             let result = triage::finding::load(&dir)
                 .map_err(triage::workflow::TriageError::from)
                 .and_then(|f| {
@@ -827,6 +834,94 @@ impl<'a> Campaign<'a> {
     /// The findings folder.
     pub fn out(&self) -> &std::path::Path {
         self.store.root()
+    }
+}
+
+/// Reduces the finding `dir` in a `catchall reduce` child process (worker mode: a candidate
+/// that crashes an engine kills the child, not the campaign), killed once `finish` is set.
+fn reduce_in_child(
+    exe: &Path,
+    dir: &Path,
+    limit: Duration,
+    finish: &AtomicBool,
+    bucket: String,
+    original: u64,
+) -> ReducedEntry {
+    let t = Instant::now();
+    let entry = |reduced: Option<u64>, seconds: f64, note: String| ReducedEntry {
+        bucket: bucket.clone(),
+        original,
+        reduced,
+        seconds,
+        note,
+    };
+    let child = std::process::Command::new(exe)
+        .arg("reduce")
+        .arg(dir)
+        .args(["--time", &format!("{}ms", limit.as_millis().max(1))])
+        .args(["--jobs", "1"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            return entry(
+                None,
+                0.0,
+                format!("not reduced: cannot start the reducer: {e}"),
+            );
+        }
+    };
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if finish.load(Ordering::SeqCst) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(_) => break None,
+        }
+    };
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        use std::io::Read as _;
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let seconds = t.elapsed().as_secs_f64();
+    match status {
+        None => entry(
+            None,
+            seconds,
+            "not reduced: the campaign ended first (catchall triage reduces it)".into(),
+        ),
+        Some(s) if s.success() => match triage::workflow::load_reduced_doc(dir) {
+            Ok(doc) => entry(
+                Some(doc.reduced_bytes),
+                doc.seconds,
+                if doc.regression_verified {
+                    "regression verified".into()
+                } else {
+                    "regression not verified".into()
+                },
+            ),
+            Err(e) => entry(None, seconds, format!("not reduced: {e}")),
+        },
+        Some(s) => entry(
+            None,
+            seconds,
+            format!(
+                "not reduced: the reducer's process ended with {s}{}",
+                stderr
+                    .lines()
+                    .last()
+                    .map(|l| format!(": {l}"))
+                    .unwrap_or_default()
+            ),
+        ),
     }
 }
 

@@ -67,23 +67,35 @@ fn quote(name: &str) -> String {
     s
 }
 
+/// Where a reduced case diverges, for the assertions beyond outcomes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Focus {
+    /// The step whose state diverged (its exported globals are asserted after it).
+    pub state_step: Option<usize>,
+    /// Where a memory first differs after that step (memory index, offset).
+    pub memory_difference: Option<(u32, u64)>,
+    /// The step whose escaping exception's payload diverged.
+    pub payload_step: Option<usize>,
+}
+
 /// The regression script of a reduced case: `header` (comment lines, without `;;`), the
-/// module, and the reference's outcome of every step; `state_step` is the step whose state
-/// diverged (its exported globals are asserted after it) and `memory_difference` where a memory
-/// first differs then (memory index, offset; its bytes there are asserted through a helper
-/// module that imports the memory); `payload_step` is the step whose escaping exception's
-/// payload diverged (caught by a helper module that imports the tag and the function, and its
-/// payload asserted).
+/// module, and the reference's outcome of every step; at the [`Focus`] step, exported globals
+/// after a state divergence, the diverging memory word (read by a helper module that imports
+/// the memory) and a diverging exception payload (caught by a helper module that imports the
+/// tag and the function).
 pub fn regression(
     reference: &dyn Engine,
     wasm: &[u8],
     plan: &Plan,
     options: &RunOptions,
     header: &[String],
-    state_step: Option<usize>,
-    memory_difference: Option<(u32, u64)>,
-    payload_step: Option<usize>,
+    focus: Focus,
 ) -> String {
+    let Focus {
+        state_step,
+        memory_difference,
+        payload_step,
+    } = focus;
     let mut s = String::new();
     for line in header {
         for l in line.lines() {
@@ -263,7 +275,7 @@ fn payload_check(
     };
     let mut body = String::new();
     for i in 0..params.len() {
-        let _ = write!(body, "        local.get {i}\n");
+        let _ = writeln!(body, "        local.get {i}");
     }
     body.push_str("        call 0\n");
     for _ in &results {
@@ -454,9 +466,11 @@ mod tests {
                 &plan,
                 &options,
                 &[],
-                Some(1),
-                diff,
-                None,
+                Focus {
+                    state_step: Some(1),
+                    memory_difference: diff,
+                    payload_step: None,
+                },
             );
             assert!(text.contains("(register \"catchall-subject\")"), "{text}");
             let on_reference = verify(reference.as_ref(), "r.wast", &text).unwrap();
@@ -466,5 +480,42 @@ mod tests {
             let on_planted = verify(planted.as_ref(), "r.wast", &text).unwrap();
             assert_eq!(on_planted.failures.len(), 1, "{on_planted:?}\n{text}");
         }
+    }
+
+    /// An escaping exception whose payload diverges (the planted engine's `i64.rem_u`): the
+    /// regression catches it in a helper module and asserts the payload.
+    #[test]
+    fn a_payload_divergence_is_asserted_by_catching_it() {
+        let wasm = wat::parse_str(
+            r#"(module
+                 (tag (export "t") (param i64 i32))
+                 (func (export "f") (param i64 i64) (result i32)
+                   (throw 0 (i64.rem_u (local.get 0) (local.get 1)) (i32.const 7))))"#,
+        )
+        .unwrap();
+        let plan = Plan {
+            calls: vec![Call {
+                func: "f".into(),
+                args: vec![Val::I64(-7), Val::I64(3)],
+            }],
+        };
+        let reference = EngineKind::Reference.build().unwrap();
+        let planted = EngineKind::Planted.build().unwrap();
+        let text = regression(
+            reference.as_ref(),
+            &wasm,
+            &plan,
+            &RunOptions::default(),
+            &[],
+            Focus {
+                payload_step: Some(1),
+                ..Focus::default()
+            },
+        );
+        assert!(text.contains("try_table (catch 0 0)"), "{text}");
+        let on_reference = verify(reference.as_ref(), "r.wast", &text).unwrap();
+        assert!(on_reference.failures.is_empty(), "{on_reference:?}\n{text}");
+        let on_planted = verify(planted.as_ref(), "r.wast", &text).unwrap();
+        assert_eq!(on_planted.failures.len(), 1, "{on_planted:?}\n{text}");
     }
 }

@@ -229,9 +229,11 @@ pub fn reduce_finding(
             &best.plan,
             &options,
             &header,
-            state_step,
-            memory_difference,
-            payload_step,
+            crate::wast::Focus {
+                state_step,
+                memory_difference,
+                payload_step,
+            },
         ),
         None => format!(
             ";; {}\n;; no reference engine took part: no expected outcomes\n{}",
@@ -319,6 +321,16 @@ pub fn reduce_finding(
         reduction,
         doc,
         regression: text,
+    })
+}
+
+/// Reads `<dir>/reduced/reduced.json`, what a reduction of the finding `dir` wrote.
+pub fn load_reduced_doc(dir: &Path) -> Result<ReducedDoc, FindingError> {
+    let path = dir.join("reduced").join("reduced.json");
+    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    serde_json::from_str(&text).map_err(|e| FindingError::Corrupt {
+        path: path.clone(),
+        message: format!("not a reduced.json: {e}"),
     })
 }
 
