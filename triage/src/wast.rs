@@ -427,6 +427,22 @@ mod tests {
     use oracles::EngineKind;
     use oracles::differential::Call;
 
+    /// One call `f(-7, 3)` (where the planted `i64.rem_u` differs), the reference and the
+    /// planted engine.
+    fn planted_setup() -> (Plan, Box<dyn Engine>, Box<dyn Engine>) {
+        let plan = Plan {
+            calls: vec![Call {
+                func: "f".into(),
+                args: vec![Val::I64(-7), Val::I64(3)],
+            }],
+        };
+        (
+            plan,
+            EngineKind::Reference.build().unwrap(),
+            EngineKind::Planted.build().unwrap(),
+        )
+    }
+
     /// A divergence in memory only (the planted engine's `i64.rem_u` stored, the call's result
     /// the same): the regression reads the diverging word back through a helper module, and
     /// so passes on the reference and fails on the planted engine.
@@ -443,14 +459,7 @@ mod tests {
                        (i32.const 1)))"#
             );
             let wasm = wat::parse_str(&wat).unwrap();
-            let plan = Plan {
-                calls: vec![Call {
-                    func: "f".into(),
-                    args: vec![Val::I64(-7), Val::I64(3)],
-                }],
-            };
-            let reference = EngineKind::Reference.build().unwrap();
-            let planted = EngineKind::Planted.build().unwrap();
+            let (plan, reference, planted) = planted_setup();
             let options = RunOptions::default();
             let r = run_case(
                 &[reference.as_ref(), planted.as_ref()],
@@ -493,14 +502,7 @@ mod tests {
                    (throw 0 (i64.rem_u (local.get 0) (local.get 1)) (i32.const 7))))"#,
         )
         .unwrap();
-        let plan = Plan {
-            calls: vec![Call {
-                func: "f".into(),
-                args: vec![Val::I64(-7), Val::I64(3)],
-            }],
-        };
-        let reference = EngineKind::Reference.build().unwrap();
-        let planted = EngineKind::Planted.build().unwrap();
+        let (plan, reference, planted) = planted_setup();
         let text = regression(
             reference.as_ref(),
             &wasm,
