@@ -208,13 +208,14 @@ fn reduce_row(
             wasm: finding.wasm.clone(),
             plan: finding.plan.clone(),
         }) {
-            Ok(r) if r.tested == 0 => {
-                // Not one mutation reached the predicate: wasm-mutate could not mutate it.
+            Ok(r) if r.best.wasm.len() >= finding.wasm.len() => {
+                // No smaller module kept the key: with exception handling wasm-mutate's
+                // mutations fail or are refused, and the module comes back unchanged.
                 let tags = oracles::ModuleInfo::parse(&finding.wasm)
                     .map(|i| !i.tags.is_empty())
                     .unwrap_or(false);
                 row.wasm_shrink_note = Some(format!(
-                    "cannot reduce it: wasm-mutate produced no mutation in {:.1} s{}",
+                    "cannot reduce it: no smaller module in {:.1} s{}",
                     r.elapsed.as_secs_f64(),
                     if tags {
                         " (the module uses exception handling)"
