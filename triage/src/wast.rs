@@ -76,6 +76,9 @@ pub struct Focus {
     pub memory_difference: Option<(u32, u64)>,
     /// The step whose escaping exception's payload diverged.
     pub payload_step: Option<usize>,
+    /// Whether the state that diverged is a table's (its size and which elements are null
+    /// are asserted after the state step).
+    pub tables: bool,
 }
 
 /// The regression script of a reduced case: `header` (comment lines, without `;;`), the
@@ -95,6 +98,7 @@ pub fn regression(
         state_step,
         memory_difference,
         payload_step,
+        tables,
     } = focus;
     let mut s = String::new();
     for line in header {
@@ -218,8 +222,8 @@ pub fn regression(
                     let _ = writeln!(s, "(assert_return (get {}) {v})", quote(name));
                 }
             }
-            if let Some((memory, offset)) = memory_difference {
-                s.push_str(&memory_check(
+            let helper = if let Some((memory, offset)) = memory_difference {
+                Some(memory_check(
                     reference,
                     wasm,
                     plan,
@@ -227,7 +231,14 @@ pub fn regression(
                     i + 1,
                     memory,
                     offset,
-                ));
+                ))
+            } else if tables {
+                Some(table_checks(&info, &snap.tables))
+            } else {
+                None
+            };
+            if let Some(helper) = helper {
+                s.push_str(&helper);
                 if i + 1 < plan.calls.len() {
                     let _ = writeln!(
                         s,
@@ -305,6 +316,62 @@ fn payload_check(
         args.join(" "),
         payload.join(" ")
     ))
+}
+
+/// Assertions on the reference's exported tables after the state step: each table's size and,
+/// for its first 64 elements, whether each is null, read by a helper module that imports it.
+fn table_checks(info: &Option<ModuleInfo>, tables: &[oracles::outcome::TableState]) -> String {
+    let Some(info) = info.as_ref() else {
+        return String::new();
+    };
+    let mut s = String::new();
+    let mut registered = false;
+    for t in tables {
+        let Some(name) = info.export_name(ItemKind::Table, t.index) else {
+            continue;
+        };
+        let Some(element) = info
+            .tables
+            .get(t.index as usize)
+            .and_then(|ti| ti.element)
+            .filter(|e| matches!(e, oracles::ValType::FuncRef | oracles::ValType::ExternRef))
+        else {
+            continue;
+        };
+        let it = if t.index_type == oracles::IndexType::I64 {
+            "i64"
+        } else {
+            "i32"
+        };
+        if !registered {
+            let _ = writeln!(
+                s,
+                ";; the tables after that step (size, and which elements are null):\n(register {SUBJECT:?})"
+            );
+            registered = true;
+        }
+        let _ = writeln!(
+            s,
+            "(module\n  (import {SUBJECT:?} {} (table {it} 0 {element}))\n  \
+             (func (export \"size\") (result {it}) (table.size 0))\n  \
+             (func (export \"null\") (param {it}) (result i32) (ref.is_null (table.get 0 (local.get 0)))))",
+            quote(name)
+        );
+        let _ = writeln!(
+            s,
+            "(assert_return (invoke \"size\") ({it}.const {}))",
+            t.size
+        );
+        for (k, e) in t.elements.iter().take(64).enumerate() {
+            let null = matches!(e, Val::FuncRef(None) | Val::ExternRef(None));
+            let _ = writeln!(
+                s,
+                "(assert_return (invoke \"null\" ({it}.const {k})) (i32.const {}))",
+                u8::from(null)
+            );
+        }
+    }
+    s
 }
 
 /// The module name under which a regression registers its subject to read its memory.
@@ -443,6 +510,27 @@ mod tests {
         )
     }
 
+    /// The regression of `wasm` under `focus` contains `needle`, passes on the reference and
+    /// fails one assertion on the planted engine; the number of assertions that passed on the
+    /// reference.
+    fn regression_catches_planted(wasm: &[u8], focus: Focus, needle: &str) -> usize {
+        let (plan, reference, planted) = planted_setup();
+        let text = regression(
+            reference.as_ref(),
+            wasm,
+            &plan,
+            &RunOptions::default(),
+            &[],
+            focus,
+        );
+        assert!(text.contains(needle), "{text}");
+        let on_reference = verify(reference.as_ref(), "r.wast", &text).unwrap();
+        assert!(on_reference.failures.is_empty(), "{on_reference:?}\n{text}");
+        let on_planted = verify(planted.as_ref(), "r.wast", &text).unwrap();
+        assert_eq!(on_planted.failures.len(), 1, "{on_planted:?}\n{text}");
+        on_reference.passed
+    }
+
     /// A divergence in memory only (the planted engine's `i64.rem_u` stored, the call's result
     /// the same): the regression reads the diverging word back through a helper module, and
     /// so passes on the reference and fails on the planted engine.
@@ -469,25 +557,16 @@ mod tests {
             );
             let diff = r.steps[1].first_memory_difference;
             assert_eq!(diff.map(|d| d.0), Some(0), "{:?}", r.verdict);
-            let text = regression(
-                reference.as_ref(),
-                &wasm,
-                &plan,
-                &options,
-                &[],
-                Focus {
-                    state_step: Some(1),
-                    memory_difference: diff,
-                    payload_step: None,
-                },
-            );
-            assert!(text.contains("(register \"catchall-subject\")"), "{text}");
-            let on_reference = verify(reference.as_ref(), "r.wast", &text).unwrap();
-            assert!(on_reference.failures.is_empty(), "{on_reference:?}\n{text}");
+            let focus = Focus {
+                state_step: Some(1),
+                memory_difference: diff,
+                ..Focus::default()
+            };
             // Two modules, the call and the memory word.
-            assert_eq!(on_reference.passed, 4, "{text}");
-            let on_planted = verify(planted.as_ref(), "r.wast", &text).unwrap();
-            assert_eq!(on_planted.failures.len(), 1, "{on_planted:?}\n{text}");
+            assert_eq!(
+                regression_catches_planted(&wasm, focus, "(register \"catchall-subject\")"),
+                4
+            );
         }
     }
 
@@ -502,22 +581,32 @@ mod tests {
                    (throw 0 (i64.rem_u (local.get 0) (local.get 1)) (i32.const 7))))"#,
         )
         .unwrap();
-        let (plan, reference, planted) = planted_setup();
-        let text = regression(
-            reference.as_ref(),
-            &wasm,
-            &plan,
-            &RunOptions::default(),
-            &[],
-            Focus {
-                payload_step: Some(1),
-                ..Focus::default()
-            },
-        );
-        assert!(text.contains("try_table (catch 0 0)"), "{text}");
-        let on_reference = verify(reference.as_ref(), "r.wast", &text).unwrap();
-        assert!(on_reference.failures.is_empty(), "{on_reference:?}\n{text}");
-        let on_planted = verify(planted.as_ref(), "r.wast", &text).unwrap();
-        assert_eq!(on_planted.failures.len(), 1, "{on_planted:?}\n{text}");
+        let focus = Focus {
+            payload_step: Some(1),
+            ..Focus::default()
+        };
+        regression_catches_planted(&wasm, focus, "try_table (catch 0 0)");
+    }
+
+    /// A divergence in a table (an element set or not after the planted `i64.rem_u`): the
+    /// regression reads the table's size and nulls through a helper module.
+    #[test]
+    fn a_table_divergence_is_asserted_through_a_helper_module() {
+        let wasm = wat::parse_str(
+            r#"(module
+                 (table (export "t") 3 funcref)
+                 (elem declare func 0)
+                 (func (export "f") (param i64 i64) (result i32)
+                   (if (i64.eqz (i64.rem_u (local.get 0) (local.get 1)))
+                     (then (table.set 0 (i32.const 1) (ref.func 0))))
+                   (i32.const 1)))"#,
+        )
+        .unwrap();
+        let focus = Focus {
+            state_step: Some(1),
+            tables: true,
+            ..Focus::default()
+        };
+        regression_catches_planted(&wasm, focus, "(table i32 0 funcref)");
     }
 }

@@ -233,6 +233,7 @@ pub fn reduce_finding(
                 state_step,
                 memory_difference,
                 payload_step,
+                tables: focus.is_some_and(|(kind, _, _)| kind == DivergenceKind::TableMismatch),
             },
         ),
         None => format!(
