@@ -4,10 +4,14 @@
 //! dropped, arguments shrunk), then whole items (function bodies, functions, exports, tags,
 //! globals, tables, memories, segments), then expressions inside bodies (statements deleted,
 //! values replaced by constants of their type or by one of their operands, blocks unwrapped,
-//! `try_table` turned into `block`, catch clauses dropped), then constants, offsets and limits
-//! shrunk. Each candidate is validated, looked up in a cache of candidates already tried, and
-//! run on the finding's engines in parallel with its neighbours; the first (in pass order) that
-//! keeps the key and costs less becomes the new module. Passes repeat until none makes
+//! `try_table` turned into `block`, catch clauses dropped) — both as contiguous spans and as
+//! dataflow trees ([`spans`]), so a value pushed far from the instruction that consumes it goes
+//! with it — branches made unconditional, dead code after a throw or branch deleted,
+//! signatures and tag payloads shortened (callers, throws, catch blocks and their consumers
+//! edited together), then constants, offsets and limits shrunk. Each candidate is validated,
+//! looked up in a cache of candidates already tried, and run on the finding's engines in
+//! parallel with its neighbours; the first (in pass order) that keeps the key and costs less
+//! becomes the new module. Passes repeat until none makes
 //! progress or the time is up; wasm-shrink runs as one more pass on modules it accepts.
 
 pub mod ir;

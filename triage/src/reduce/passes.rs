@@ -2,7 +2,7 @@
 
 use super::Candidate;
 use super::ir::{Body, ElemItems, Ir, Removed, Space, opens_block, zero_of};
-use super::spans::analyse;
+use super::spans::{analyse, ends_flow};
 use oracles::Val;
 use oracles::differential::Call;
 use std::collections::HashMap;
@@ -59,12 +59,32 @@ pub const ALL: &[Pass] = &[
         generate: expressions,
     },
     Pass {
+        name: "dataflow",
+        generate: dataflow,
+    },
+    Pass {
         name: "blocks",
         generate: blocks,
     },
     Pass {
+        name: "branches",
+        generate: branches,
+    },
+    Pass {
+        name: "dead-code",
+        generate: dead_code,
+    },
+    Pass {
         name: "remove-items",
         generate: remove_items,
+    },
+    Pass {
+        name: "signatures",
+        generate: signatures,
+    },
+    Pass {
+        name: "tag-payloads",
+        generate: tag_payloads,
     },
     Pass {
         name: "locals",
@@ -92,6 +112,81 @@ fn with_ir(c: &Candidate, edit: impl FnOnce(&Ir, &mut Vec<Candidate>)) -> Vec<Ca
     let mut out = Vec::new();
     if let Some(ir) = Ir::parse(&c.wasm) {
         edit(&ir, &mut out);
+    }
+    out
+}
+
+/// Whether anything in `ops` (a construct's body) branches to the construct itself, catch
+/// clauses that `except` accepts aside; `None` when a label cannot be read.
+fn branches_to(ops: &[Operator], except: impl Fn(&wasmparser::Catch) -> bool) -> Option<bool> {
+    use wasmparser::Catch;
+    let mut depth = 0u32;
+    for op in ops {
+        let here = |l: &u32| *l == depth;
+        let enters = match op {
+            Operator::Br { relative_depth }
+            | Operator::BrIf { relative_depth }
+            | Operator::BrOnNull { relative_depth }
+            | Operator::BrOnNonNull { relative_depth }
+            | Operator::BrOnCast { relative_depth, .. }
+            | Operator::BrOnCastFail { relative_depth, .. } => here(relative_depth),
+            Operator::BrTable { targets } => {
+                let mut all = targets
+                    .targets()
+                    .chain(std::iter::once(Ok(targets.default())));
+                all.any(|t| t.map_or(true, |t| t == depth))
+            }
+            Operator::TryTable { try_table } => try_table.catches.iter().any(|c| match c {
+                Catch::One { label, .. }
+                | Catch::OneRef { label, .. }
+                | Catch::All { label }
+                | Catch::AllRef { label } => here(label) && !except(c),
+            }),
+            _ => false,
+        };
+        if enters {
+            return Some(true);
+        }
+        if opens_block(op) {
+            depth += 1;
+        } else if matches!(op, Operator::End) {
+            depth = depth.checked_sub(1)?;
+        }
+    }
+    Some(false)
+}
+
+/// Adds the edits deleting operand `j` of `tree` (what it consumed from outside dropped where
+/// it was); `None` when that operand is itself a value from outside.
+fn delete_operand(
+    tree: &super::spans::Tree,
+    j: usize,
+    edits: &mut Vec<(usize, usize, Vec<Operator<'_>>)>,
+) -> Option<()> {
+    let (ops, holes) = tree.operands.get(j)?.as_ref()?;
+    let last = *ops.last()?;
+    for &i in ops {
+        let with = if i == last {
+            vec![Operator::Drop; *holes as usize]
+        } else {
+            Vec::new()
+        };
+        edits.push((i, i, with));
+    }
+    Some(())
+}
+
+/// Runs `edit` on `c`'s module and the analysis of its bodies (nothing when either fails).
+fn with_analysis(
+    c: &Candidate,
+    edit: impl FnOnce(&Ir, &[super::spans::Analysis], &mut Vec<Candidate>),
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    if let Some(ir) = Ir::parse(&c.wasm) {
+        let analyses = analyse(&c.wasm, &ir);
+        if analyses.len() == ir.code.len() {
+            edit(&ir, &analyses, &mut out);
+        }
     }
     out
 }
@@ -273,8 +368,14 @@ fn inline_constant_calls(c: &Candidate) -> Vec<Candidate> {
             let mut changed = false;
             for b in &mut new.code {
                 let mut ops = Vec::with_capacity(b.ops.len());
-                for op in b.ops.drain(..) {
-                    if matches!(op, Operator::Call { function_index } if function_index == callee) {
+                let last = b.ops.len().saturating_sub(2);
+                for (i, op) in b.ops.drain(..).enumerate() {
+                    // A tail call just before the body's end returns the same values.
+                    let tail = i == last
+                        && matches!(op, Operator::ReturnCall { function_index } if function_index == callee);
+                    if tail
+                        || matches!(op, Operator::Call { function_index } if function_index == callee)
+                    {
                         changed = true;
                         ops.extend(consts.iter().cloned());
                     } else {
@@ -334,7 +435,87 @@ fn retarget_exports(c: &Candidate) -> Vec<Candidate> {
                     push_without_func(out, &new, e.index, &c.plan);
                 }
             }
+            // A function that only calls another with constants: the plan calls that one
+            // with those values.
+            let Some(body) = e
+                .index
+                .checked_sub(ir.imported(Space::Func))
+                .and_then(|k| ir.code.get(k as usize))
+            else {
+                continue;
+            };
+            // Any function it calls, exported in its place and called with zeros (what it
+            // returns may differ: the key says whether that matters).
+            let mut callees: Vec<u32> =
+                body.ops
+                    .iter()
+                    .filter_map(|op| match op {
+                        Operator::Call { function_index }
+                        | Operator::ReturnCall { function_index } => Some(*function_index),
+                        _ => None,
+                    })
+                    .filter(|&g| g != e.index)
+                    .collect();
+            callees.sort_unstable();
+            callees.dedup();
+            for g in callees {
+                let Some(args): Option<Vec<Val>> = ir
+                    .func_type(g)
+                    .and_then(|t| t.params().iter().map(|&p| zero_val(p)).collect())
+                else {
+                    continue;
+                };
+                let mut new = ir.clone();
+                new.exports[i].index = g;
+                let mut plan = c.plan.clone();
+                for call in &mut plan.calls {
+                    if call.func == e.name {
+                        call.args = args.clone();
+                    }
+                }
+                push_without_func(out, &new, e.index, &plan);
+            }
+            let Some((Operator::End, rest)) = body.ops.split_last() else {
+                continue;
+            };
+            let Some((Operator::Call { function_index: g }, consts)) = rest.split_last() else {
+                continue;
+            };
+            let Some(callee) = ir.func_type(*g) else {
+                continue;
+            };
+            let args: Option<Vec<Val>> = consts.iter().map(value_of).collect();
+            if let Some(args) = args
+                && callee.params().len() == args.len()
+                && callee.results() == ty.results()
+            {
+                let mut new = ir.clone();
+                new.exports[i].index = *g;
+                let mut plan = c.plan.clone();
+                for call in &mut plan.calls {
+                    if call.func == e.name {
+                        call.args = args.clone();
+                    }
+                }
+                push_without_func(out, &new, e.index, &plan);
+            }
         }
+    })
+}
+
+/// The zero of a plan argument's type.
+fn zero_val(ty: ValType) -> Option<Val> {
+    zero_of(ty).as_ref().and_then(value_of)
+}
+
+/// The value a constant instruction pushes.
+fn value_of(op: &Operator) -> Option<Val> {
+    Some(match op {
+        Operator::I32Const { value } => Val::I32(*value),
+        Operator::I64Const { value } => Val::I64(*value),
+        Operator::F32Const { value } => Val::F32(value.bits()),
+        Operator::F64Const { value } => Val::F64(value.bits()),
+        _ => return None,
     })
 }
 
@@ -405,6 +586,19 @@ fn remove_items(c: &Candidate) -> Vec<Candidate> {
                     }
                     push(out, &ir, &c.plan);
                 }
+                // Pointed at a neighbour instead, so the function it named can go.
+                for k in 0..f.len() {
+                    let Some(&other) = f.iter().find(|&&g| g != f[k]) else {
+                        break;
+                    };
+                    let mut new = ir.clone();
+                    if let ElemItems::Funcs(items) = &mut new.elems[e].items {
+                        items[k] = other;
+                    }
+                    let mut without = Vec::new();
+                    push_without_func(&mut without, &new, f[k], &c.plan);
+                    out.extend(without.into_iter().take(1));
+                }
             }
         }
         if ir.start.is_some() {
@@ -436,51 +630,357 @@ fn replace(
 /// Statements deleted, values replaced by zeros or by one of their operands; longest spans
 /// first.
 fn expressions(c: &Candidate) -> Vec<Candidate> {
-    let mut out = Vec::new();
-    let Some(ir) = Ir::parse(&c.wasm) else {
-        return out;
-    };
-    let analyses = analyse(&c.wasm, &ir);
-    let mut edits: Vec<(usize, usize, usize, Vec<Operator>)> = Vec::new();
-    for (f, a) in analyses.iter().enumerate() {
-        let ops = &ir.code[f].ops;
-        for s in &a.spans {
-            if matches!(ops[s.end], Operator::Else) {
-                continue;
-            }
-            let len = s.end + 1 - s.start;
-            if s.pushes == 0 {
-                edits.push((len, f, s.start, Vec::new()));
-            } else if s.pushes == 1 {
-                let is_const = len == 1 && is_constant(&ops[s.start]);
-                if let Some(z) = s.result.and_then(zero_of)
-                    && !is_const
-                {
-                    edits.push((len, f, s.start, vec![z]));
+    with_analysis(c, |ir, analyses, out| {
+        let mut edits: Vec<(usize, usize, usize, Vec<Operator>)> = Vec::new();
+        for (f, a) in analyses.iter().enumerate() {
+            let ops = &ir.code[f].ops;
+            for s in &a.spans {
+                if matches!(ops[s.end], Operator::Else) {
+                    continue;
                 }
-                for (os, oe, ty) in &s.operands {
-                    if *ty == s.result && ty.is_some() {
-                        edits.push((len, f, s.start, ops[*os..=*oe].to_vec()));
+                let len = s.end + 1 - s.start;
+                if s.pushes == 0 {
+                    edits.push((len, f, s.start, Vec::new()));
+                } else if s.pushes == 1 {
+                    let is_const = len == 1 && is_constant(&ops[s.start]);
+                    if let Some(z) = s.result.and_then(zero_of)
+                        && !is_const
+                    {
+                        edits.push((len, f, s.start, vec![z]));
+                    }
+                    for (os, oe, ty) in &s.operands {
+                        if *ty == s.result && ty.is_some() {
+                            edits.push((len, f, s.start, ops[*os..=*oe].to_vec()));
+                        }
                     }
                 }
-            }
-            // A statement whose value is dropped: both go.
-            if s.pushes == 1 && matches!(ops.get(s.end + 1), Some(Operator::Drop)) {
-                edits.push((len + 1, f, s.start, Vec::new()));
+                // A statement whose value is dropped: both go.
+                if s.pushes == 1 && matches!(ops.get(s.end + 1), Some(Operator::Drop)) {
+                    edits.push((len + 1, f, s.start, Vec::new()));
+                }
             }
         }
-    }
-    // Longest first; the span's end is recomputed from its length.
-    edits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    for (len, f, start, with) in edits {
-        if let Some(wasm) = replace(&ir, f, start, start + len - 1, with) {
-            out.push(Candidate {
-                wasm,
-                plan: c.plan.clone(),
-            });
+        // Longest first; the span's end is recomputed from its length.
+        edits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        for (len, f, start, with) in edits {
+            if let Some(wasm) = replace(ir, f, start, start + len - 1, with) {
+                out.push(Candidate {
+                    wasm,
+                    plan: c.plan.clone(),
+                });
+            }
         }
+    })
+}
+
+/// `ops` with each `(start, end, with)` range replaced; a range overlapping an earlier one is
+/// left out (the candidate is then most likely invalid, and validation says so).
+fn splice<'a>(
+    ops: &[Operator<'a>],
+    mut edits: Vec<(usize, usize, Vec<Operator<'a>>)>,
+) -> Vec<Operator<'a>> {
+    edits.sort_by_key(|e| e.0);
+    let mut out = Vec::with_capacity(ops.len());
+    let mut at = 0;
+    for (start, end, with) in edits {
+        if start < at || end >= ops.len() {
+            continue;
+        }
+        out.extend(ops[at..start].iter().cloned());
+        out.extend(with);
+        at = end + 1;
     }
+    out.extend(ops[at..].iter().cloned());
     out
+}
+
+/// The edits deleting `tree` except its root, which becomes `with` preceded by a `drop` per
+/// hole (the holes' values are what is left on top of the stack there).
+fn tree_edits<'a>(
+    tree: &super::spans::Tree,
+    mut with: Vec<Operator<'a>>,
+) -> Vec<(usize, usize, Vec<Operator<'a>>)> {
+    let mut root = vec![Operator::Drop; tree.holes as usize];
+    root.append(&mut with);
+    tree.ops
+        .iter()
+        .map(|&i| {
+            (
+                i,
+                i,
+                if i == tree.root {
+                    root.clone()
+                } else {
+                    Vec::new()
+                },
+            )
+        })
+        .collect()
+}
+
+/// Dataflow trees removed wherever their instructions are (the statement far below the
+/// values it consumes, together with the instructions that made them), or a value's tree
+/// replaced by a zero of its type; a `drop` per value that came from outside the tree.
+fn dataflow(c: &Candidate) -> Vec<Candidate> {
+    with_analysis(c, |ir, analyses, out| {
+        let mut edits = Vec::new();
+        for (f, a) in analyses.iter().enumerate() {
+            let ops = &ir.code[f].ops;
+            for t in &a.trees {
+                // An `if`'s tree is its condition, edited by the blocks pass; contiguous trees
+                // without holes are the expressions pass's spans.
+                if opens_block(&ops[t.root]) {
+                    continue;
+                }
+                // The tree without its pure part: each call in it kept (with what makes its
+                // operands), its value dropped where the root was.
+                let zero = match t.pushes {
+                    0 => Some(Vec::new()),
+                    1 => t.result.and_then(zero_of).map(|z| vec![z]),
+                    _ => None,
+                };
+                if let Some(zero) = &zero {
+                    for call in a.trees.iter().filter(|s| {
+                        s.root != t.root
+                            && s.pushes == 1
+                            && t.ops.binary_search(&s.root).is_ok()
+                            && matches!(
+                                ops[s.root],
+                                Operator::Call { .. }
+                                    | Operator::CallIndirect { .. }
+                                    | Operator::CallRef { .. }
+                            )
+                    }) {
+                        let outside = t.holes.saturating_sub(call.holes) + 1;
+                        let mut root = vec![Operator::Drop; outside as usize];
+                        root.extend(zero.iter().cloned());
+                        let e: Vec<_> = t
+                            .ops
+                            .iter()
+                            .filter(|i| call.ops.binary_search(i).is_err())
+                            .map(|&i| {
+                                (
+                                    i,
+                                    i,
+                                    if i == t.root {
+                                        root.clone()
+                                    } else {
+                                        Vec::new()
+                                    },
+                                )
+                            })
+                            .collect();
+                        edits.push((t.ops.len() - call.ops.len(), f, e));
+                    }
+                }
+                // The value replaced by one of its operands of the same type (what made the
+                // operands below it deleted, what came from outside above it dropped).
+                if t.pushes == 1 && !(t.contiguous() && t.holes == 0) {
+                    for (k, operand) in t.operands.iter().enumerate() {
+                        let Some((kept, _)) = operand else { continue };
+                        if t.types.get(k).copied().flatten() != t.result
+                            || t.operands[..k].iter().any(|o| !matches!(o, Some((_, 0))))
+                        {
+                            continue;
+                        }
+                        let above: u32 = t.operands[k + 1..]
+                            .iter()
+                            .map(|o| o.as_ref().map_or(1, |(_, h)| *h))
+                            .sum();
+                        let e: Vec<_> = t
+                            .ops
+                            .iter()
+                            .filter(|i| kept.binary_search(i).is_err())
+                            .map(|&i| {
+                                let with = if i == t.root {
+                                    vec![Operator::Drop; above as usize]
+                                } else {
+                                    Vec::new()
+                                };
+                                (i, i, with)
+                            })
+                            .collect();
+                        edits.push((t.ops.len() - kept.len(), f, e));
+                    }
+                }
+                // A value computed only to be dropped: its operands dropped instead.
+                if t.pushes == 1 && matches!(ops.get(t.root + 1), Some(Operator::Drop)) {
+                    let drops = vec![Operator::Drop; t.operands.len()];
+                    let e = vec![(t.root, t.root + 1, drops)];
+                    edits.push((1, f, e));
+                }
+                if t.contiguous() && t.holes == 0 {
+                    continue;
+                }
+                let weight = t.ops.len();
+                match (t.pushes, t.result.and_then(zero_of)) {
+                    (0, _) => edits.push((weight, f, tree_edits(t, Vec::new()))),
+                    (1, Some(z)) => {
+                        if t.ops.len() > 1 || !is_constant(&ops[t.root]) {
+                            edits.push((weight, f, tree_edits(t, vec![z])));
+                        }
+                        if matches!(ops.get(t.root + 1), Some(Operator::Drop)) {
+                            let mut e = tree_edits(t, Vec::new());
+                            e.push((t.root + 1, t.root + 1, Vec::new()));
+                            edits.push((weight + 1, f, e));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        edits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, f, e) in edits {
+            let mut new = ir.clone();
+            new.code[f].ops = splice(&ir.code[f].ops, e);
+            push(out, &new, &c.plan);
+        }
+    })
+}
+
+/// Branches made unconditional or never taken: `br_table` into a `br` to each of its
+/// labels, `br_if` into a `br` or into nothing (the condition's tree deleted either way).
+fn branches(c: &Candidate) -> Vec<Candidate> {
+    with_analysis(c, |ir, analyses, out| {
+        for (f, a) in analyses.iter().enumerate() {
+            let ops = &ir.code[f].ops;
+            for t in &a.trees {
+                let labels: Vec<Option<u32>> = match &ops[t.root] {
+                    Operator::BrIf { relative_depth } => vec![None, Some(*relative_depth)],
+                    Operator::BrTable { targets } => {
+                        let mut labels: Vec<Option<u32>> = targets
+                            .targets()
+                            .chain(std::iter::once(Ok(targets.default())))
+                            .filter_map(|l| l.ok().map(Some))
+                            .collect();
+                        labels.sort_unstable();
+                        labels.dedup();
+                        labels
+                    }
+                    _ => continue,
+                };
+                // The condition (or index) is the last operand.
+                let (cond_ops, cond_holes) = match t.operands.last() {
+                    Some(Some((o, h))) => (o.clone(), *h),
+                    _ => (Vec::new(), 1),
+                };
+                for label in labels {
+                    let mut e: Vec<(usize, usize, Vec<Operator>)> =
+                        cond_ops.iter().map(|&i| (i, i, Vec::new())).collect();
+                    let mut with = vec![Operator::Drop; cond_holes as usize];
+                    if let Some(l) = label {
+                        with.push(Operator::Br { relative_depth: l });
+                    }
+                    e.push((t.root, t.root, with));
+                    let mut new = ir.clone();
+                    new.code[f].ops = splice(ops, e);
+                    push(out, &new, &c.plan);
+                }
+            }
+        }
+    })
+}
+
+/// The instructions after a branch, return, throw or `unreachable` up to the end of their
+/// block deleted (they never run; the stack there is polymorphic).
+fn dead_code(c: &Candidate) -> Vec<Candidate> {
+    with_ir(c, |ir, out| {
+        for (f, body) in ir.code.iter().enumerate() {
+            let ops = &body.ops;
+            for i in 0..ops.len() {
+                if !ends_flow(&ops[i]) {
+                    continue;
+                }
+                let mut depth = 0usize;
+                let mut j = i + 1;
+                while j < ops.len() {
+                    match &ops[j] {
+                        op if opens_block(op) => depth += 1,
+                        Operator::End | Operator::Else if depth == 0 => break,
+                        Operator::End => depth -= 1,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j > i + 1 && j < ops.len() {
+                    let mut new = ir.clone();
+                    new.code[f].ops = splice(ops, vec![(i + 1, j - 1, Vec::new())]);
+                    push(out, &new, &c.plan);
+                }
+            }
+        }
+    })
+}
+
+/// The instructions of a construct's body as they read once the construct is gone: branches
+/// to labels outside it one shallower; `None` when something branches to the construct
+/// itself (or uses a label in a way this does not rewrite).
+fn unwrapped<'a>(inner: &[Operator<'a>]) -> Option<Vec<Operator<'a>>> {
+    use wasmparser::Catch;
+    let mut depth = 0u32;
+    let outer = |l: u32, depth: u32| -> Option<u32> {
+        match l.cmp(&depth) {
+            std::cmp::Ordering::Less => Some(l),
+            std::cmp::Ordering::Equal => None,
+            std::cmp::Ordering::Greater => Some(l - 1),
+        }
+    };
+    let mut out = Vec::with_capacity(inner.len());
+    for op in inner {
+        let op = match op.clone() {
+            Operator::Br { relative_depth } => Operator::Br {
+                relative_depth: outer(relative_depth, depth)?,
+            },
+            Operator::BrIf { relative_depth } => Operator::BrIf {
+                relative_depth: outer(relative_depth, depth)?,
+            },
+            Operator::BrOnNull { relative_depth } => Operator::BrOnNull {
+                relative_depth: outer(relative_depth, depth)?,
+            },
+            Operator::BrOnNonNull { relative_depth } => Operator::BrOnNonNull {
+                relative_depth: outer(relative_depth, depth)?,
+            },
+            Operator::BrTable { targets } => {
+                let inside = targets
+                    .targets()
+                    .chain(std::iter::once(Ok(targets.default())));
+                for t in inside {
+                    if t.ok()? >= depth {
+                        return None;
+                    }
+                }
+                Operator::BrTable { targets }
+            }
+            Operator::TryTable { mut try_table } => {
+                for catch in &mut try_table.catches {
+                    match catch {
+                        Catch::One { label, .. }
+                        | Catch::OneRef { label, .. }
+                        | Catch::All { label }
+                        | Catch::AllRef { label } => *label = outer(*label, depth)?,
+                    }
+                }
+                depth += 1;
+                Operator::TryTable { try_table }
+            }
+            Operator::BrOnCast { .. }
+            | Operator::BrOnCastFail { .. }
+            | Operator::Try { .. }
+            | Operator::Delegate { .. }
+            | Operator::Rethrow { .. } => return None,
+            op if opens_block(&op) => {
+                depth += 1;
+                op
+            }
+            Operator::End => {
+                depth = depth.checked_sub(1)?;
+                Operator::End
+            }
+            op => op,
+        };
+        out.push(op);
+    }
+    Some(out)
 }
 
 fn is_constant(op: &Operator) -> bool {
@@ -497,73 +997,89 @@ fn is_constant(op: &Operator) -> bool {
 /// Blocks unwrapped, `if` replaced by one arm, `try_table` turned into `block`, catch clauses
 /// dropped.
 fn blocks(c: &Candidate) -> Vec<Candidate> {
-    let mut out = Vec::new();
-    let Some(ir) = Ir::parse(&c.wasm) else {
-        return out;
-    };
-    let analyses = analyse(&c.wasm, &ir);
-    let emit = |ir: &Ir, out: &mut Vec<Candidate>| push(out, ir, &c.plan);
-    for (f, a) in analyses.iter().enumerate() {
-        for k in &a.constructs {
-            let ops = &ir.code[f].ops;
-            let open = &ops[k.open];
-            if let Operator::TryTable { try_table } = open {
-                let mut new = ir.clone();
-                new.code[f].ops[k.open] = Operator::Block {
-                    blockty: try_table.ty,
-                };
-                emit(&new, &mut out);
-                for j in (0..try_table.catches.len()).rev() {
-                    let mut t = try_table.clone();
-                    t.catches.remove(j);
+    with_analysis(c, |ir, analyses, out| {
+        let emit = |ir: &Ir, out: &mut Vec<Candidate>| push(out, ir, &c.plan);
+        for (f, a) in analyses.iter().enumerate() {
+            for k in &a.constructs {
+                let ops = &ir.code[f].ops;
+                let open = &ops[k.open];
+                if let Operator::TryTable { try_table } = open {
                     let mut new = ir.clone();
-                    new.code[f].ops[k.open] = Operator::TryTable { try_table: t };
-                    emit(&new, &mut out);
+                    new.code[f].ops[k.open] = Operator::Block {
+                        blockty: try_table.ty,
+                    };
+                    emit(&new, out);
+                    for j in (0..try_table.catches.len()).rev() {
+                        let mut t = try_table.clone();
+                        t.catches.remove(j);
+                        let mut new = ir.clone();
+                        new.code[f].ops[k.open] = Operator::TryTable { try_table: t };
+                        emit(&new, out);
+                    }
                 }
-            }
-            let Some(bt) = super::ir::block_type(open) else {
-                continue;
-            };
-            let unwrap_ok = match bt {
-                BlockType::Empty | BlockType::Type(_) => true,
-                BlockType::FuncType(t) => ir
-                    .types
-                    .get(t as usize)
-                    .is_some_and(|f| f.params().is_empty()),
-            };
-            match open {
-                Operator::If { .. } => {
-                    let then_end = k.else_at.unwrap_or(k.end);
-                    let arms = [
-                        Some((k.open + 1, then_end)),
-                        k.else_at.map(|e| (e + 1, k.end)),
-                    ];
-                    for (s, e) in arms.into_iter().flatten() {
-                        let mut body = vec![Operator::Drop, Operator::Block { blockty: bt }];
-                        body.extend(ops[s..e].iter().cloned());
-                        body.push(Operator::End);
-                        if let Some(wasm) = replace(&ir, f, k.open, k.end, body) {
+                let Some(bt) = super::ir::block_type(open) else {
+                    continue;
+                };
+                let unwrap_ok = match bt {
+                    BlockType::Empty | BlockType::Type(_) => true,
+                    BlockType::FuncType(t) => ir
+                        .types
+                        .get(t as usize)
+                        .is_some_and(|f| f.params().is_empty()),
+                };
+                match open {
+                    Operator::If { .. } => {
+                        let then_end = k.else_at.unwrap_or(k.end);
+                        let arms = [
+                            Some((k.open + 1, then_end)),
+                            k.else_at.map(|e| (e + 1, k.end)),
+                        ];
+                        // The arm in place of the whole `if`, its condition's tree gone.
+                        let condition = a.trees.iter().find(|t| t.root == k.open);
+                        for (s, e) in arms.into_iter().flatten() {
+                            if let (Some(t), Some(arm)) = (condition, unwrapped(&ops[s..e])) {
+                                let mut edits = tree_edits(t, Vec::new());
+                                edits.retain(|e| e.0 != k.open);
+                                let mut with = vec![Operator::Drop; t.holes as usize];
+                                with.extend(arm);
+                                edits.push((k.open, k.end, with));
+                                let mut new = ir.clone();
+                                new.code[f].ops = splice(ops, edits);
+                                emit(&new, out);
+                            }
+                        }
+                        for (s, e) in arms.into_iter().flatten() {
+                            let mut body = vec![Operator::Drop, Operator::Block { blockty: bt }];
+                            body.extend(ops[s..e].iter().cloned());
+                            body.push(Operator::End);
+                            if let Some(wasm) = replace(ir, f, k.open, k.end, body) {
+                                out.push(Candidate {
+                                    wasm,
+                                    plan: c.plan.clone(),
+                                });
+                            }
+                        }
+                    }
+                    _ if opens_block(open) => {
+                        // Nothing may branch to the construct; its type does not matter then
+                        // (parameters stay on the stack, results are left there).
+                        let inner = match unwrapped(&ops[k.open + 1..k.end]) {
+                            Some(inner) => inner,
+                            None if unwrap_ok => ops[k.open + 1..k.end].to_vec(),
+                            None => continue,
+                        };
+                        if let Some(wasm) = replace(ir, f, k.open, k.end, inner) {
                             out.push(Candidate {
                                 wasm,
                                 plan: c.plan.clone(),
                             });
                         }
                     }
+                    _ => {}
                 }
-                _ if unwrap_ok && opens_block(open) => {
-                    let inner = ops[k.open + 1..k.end].to_vec();
-                    if let Some(wasm) = replace(&ir, f, k.open, k.end, inner) {
-                        out.push(Candidate {
-                            wasm,
-                            plan: c.plan.clone(),
-                        });
-                    }
-                }
-                _ => {}
             }
         }
-    }
-    out
+    })
 }
 
 /// Unused locals removed (later locals renumbered); `local.set n; local.get n` fused into
@@ -583,6 +1099,28 @@ fn locals(c: &Candidate) -> Vec<Candidate> {
                     new.code[f]
                         .ops
                         .splice(i..i + 2, [Operator::LocalTee { local_index: *a }]);
+                    push(out, &new, &c.plan);
+                }
+                // A local written and never read: the value dropped instead.
+                if let Operator::LocalSet { local_index } = &ops[i]
+                    && !ops.iter().any(
+                        |o| matches!(o, Operator::LocalGet { local_index: x } if x == local_index),
+                    )
+                {
+                    let mut new = ir.clone();
+                    new.code[f].ops[i] = Operator::Drop;
+                    push(out, &new, &c.plan);
+                }
+                if let (Operator::LocalTee { local_index }, Some(Operator::Drop)) =
+                    (&ops[i], ops.get(i + 1))
+                {
+                    let mut new = ir.clone();
+                    new.code[f].ops.splice(
+                        i..i + 2,
+                        [Operator::LocalSet {
+                            local_index: *local_index,
+                        }],
+                    );
                     push(out, &new, &c.plan);
                 }
                 if let Operator::LocalTee { local_index } = &ops[i]
@@ -658,6 +1196,427 @@ fn compact_locals<'a>(body: &Body<'a>, params: u32) -> Option<Body<'a>> {
         }
     }
     Some(Body { locals, ops })
+}
+
+/// Functions' signatures made shorter: parameters turned into locals (every one at once, then
+/// each from the last; callers lose the instructions that made the argument, the plan its
+/// value), and the last result dropped inside (callers lose a `drop` or gain a zero).
+fn signatures(c: &Candidate) -> Vec<Candidate> {
+    with_analysis(c, |ir, analyses, out| {
+        let fi = ir.imported(Space::Func);
+        for k in 0..ir.code.len() {
+            let Some(ty) = ir.func_type(fi + k as u32) else {
+                continue;
+            };
+            let n = ty.params().len();
+            let mut sets: Vec<Vec<usize>> = Vec::new();
+            if n > 1 {
+                sets.push((0..n).collect());
+            }
+            sets.extend((0..n).rev().map(|j| vec![j]));
+            // This function alone, then every function of its type with the indirect calls
+            // through the type.
+            let t = ir.funcs[k];
+            let same: Vec<usize> = (0..ir.code.len()).filter(|&g| ir.funcs[g] == t).collect();
+            let shared = same.len() > 1
+                || ir.code.iter().any(|b| {
+                    b.ops.iter().any(|op| {
+                        matches!(op, Operator::CallIndirect { type_index, .. }
+                            | Operator::ReturnCallIndirect { type_index, .. } if *type_index == t)
+                    })
+                });
+            for removed in &sets {
+                if let Some(candidate) = without_params(ir, analyses, &[k], None, removed, &c.plan)
+                {
+                    out.push(candidate);
+                }
+                if shared
+                    && same[0] == k
+                    && let Some(candidate) =
+                        without_params(ir, analyses, &same, Some(t), removed, &c.plan)
+                {
+                    out.push(candidate);
+                }
+            }
+            if !ty.results().is_empty() {
+                if let Some(candidate) = without_last_result(ir, &[k], None, &c.plan) {
+                    out.push(candidate);
+                }
+                if shared
+                    && same[0] == k
+                    && let Some(candidate) = without_last_result(ir, &same, Some(t), &c.plan)
+                {
+                    out.push(candidate);
+                }
+            }
+        }
+    })
+}
+
+/// Tags' payloads made shorter, one value at a time: each `throw` loses the instructions that
+/// made it, each block a `catch`/`catch_ref` of the tag lands in loses it from its results
+/// (when only those clauses enter the block), and what consumed it after the block loses it
+/// too (a `drop` or `local.set` goes, another consumer gets a zero in its place).
+fn tag_payloads(c: &Candidate) -> Vec<Candidate> {
+    with_analysis(c, |ir, analyses, out| {
+        let ti = ir.imported(Space::Tag);
+        for k in 0..ir.tags.len() {
+            let Some(ty) = ir.types.get(ir.tags[k].func_type_idx as usize) else {
+                continue;
+            };
+            for j in (0..ty.params().len()).rev() {
+                if let Some(candidate) = without_payload_value(ir, analyses, ti + k as u32, k, j) {
+                    out.push(Candidate {
+                        wasm: candidate,
+                        plan: c.plan.clone(),
+                    });
+                }
+            }
+        }
+    })
+}
+
+/// The block type of `results`, adding a function type to `ir` when it needs one.
+fn block_type_of(ir: &mut Ir, results: Vec<ValType>) -> BlockType {
+    match results.as_slice() {
+        [] => BlockType::Empty,
+        [one] => BlockType::Type(*one),
+        _ => {
+            ir.types.push(wasmparser::FuncType::new([], results));
+            BlockType::FuncType((ir.types.len() - 1) as u32)
+        }
+    }
+}
+
+fn without_payload_value(
+    ir: &Ir,
+    analyses: &[super::spans::Analysis],
+    tag: u32,
+    k: usize,
+    j: usize,
+) -> Option<Vec<u8>> {
+    use wasmparser::Catch;
+    let ty = ir.types.get(ir.tags[k].func_type_idx as usize)?.clone();
+    let value_type = ty.params()[j];
+    let mut new = ir.clone();
+    new.types.push(wasmparser::FuncType::new(
+        ty.params()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != j)
+            .map(|(_, t)| *t),
+        [],
+    ));
+    new.tags[k].func_type_idx = (new.types.len() - 1) as u32;
+    for (f, body) in ir.code.iter().enumerate() {
+        let ops = &body.ops;
+        let a = &analyses[f];
+        let mut edits: Vec<(usize, usize, Vec<Operator>)> = Vec::new();
+        // The throws lose the value's tree.
+        for t in &a.trees {
+            if !matches!(ops[t.root], Operator::Throw { tag_index } if tag_index == tag) {
+                continue;
+            }
+            delete_operand(t, j, &mut edits)?;
+        }
+        // The blocks the catch clauses land in.
+        let mut open: Vec<usize> = Vec::new();
+        let mut targets: Vec<usize> = Vec::new();
+        for (i, op) in ops.iter().enumerate() {
+            if let Operator::TryTable { try_table } = op {
+                for catch in &try_table.catches {
+                    if let Catch::One { tag: t, label } | Catch::OneRef { tag: t, label } = catch
+                        && *t == tag
+                    {
+                        let at = open.len().checked_sub(1 + *label as usize)?;
+                        targets.push(open[at]);
+                    }
+                }
+            }
+            if opens_block(op) {
+                open.push(i);
+            } else if matches!(op, Operator::End) {
+                open.pop();
+            }
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        for target in targets {
+            let construct = a.constructs.iter().find(|k| k.open == target)?;
+            let Operator::Block { blockty } = ops[target] else {
+                return None;
+            };
+            // Only the tag's clauses enter it: its end is unreachable from inside, and
+            // nothing else branches to it.
+            if construct.end == 0 || !ends_flow(&ops[construct.end - 1]) {
+                return None;
+            }
+            let ours = |c: &Catch| matches!(c, Catch::One { tag: t, .. } | Catch::OneRef { tag: t, .. } if *t == tag);
+            if branches_to(&ops[target + 1..construct.end], ours)? {
+                return None;
+            }
+            let mut results: Vec<ValType> = match blockty {
+                BlockType::Empty => Vec::new(),
+                BlockType::Type(t) => vec![t],
+                BlockType::FuncType(t) => ir.types.get(t as usize)?.results().to_vec(),
+            };
+            if j >= results.len() {
+                return None;
+            }
+            results.remove(j);
+            let blockty = block_type_of(&mut new, results);
+            edits.push((target, target, vec![Operator::Block { blockty }]));
+            // What consumed the value after the block.
+            let consumer = a.trees.iter().find_map(|t| {
+                t.origins
+                    .iter()
+                    .position(|o| *o == Some((construct.end, j as u32)))
+                    .map(|at| (t, at))
+            })?;
+            let (t, at) = consumer;
+            match ops[t.root] {
+                Operator::Drop | Operator::LocalSet { .. } | Operator::GlobalSet { .. } => {
+                    edits.push((t.root, t.root, Vec::new()));
+                }
+                _ if at + 1 == t.origins.len() => {
+                    edits.push((
+                        t.root,
+                        t.root,
+                        vec![zero_of(value_type)?, ops[t.root].clone()],
+                    ));
+                }
+                _ => return None,
+            }
+        }
+        if !edits.is_empty() {
+            new.code[f].ops = splice(ops, edits);
+        }
+    }
+    new.encode()
+}
+
+/// `ir` with the parameters `removed` of the defined functions `ks` (all of one type) turned
+/// into locals; with `indirect`, the calls through that type lose the arguments too.
+fn without_params(
+    ir: &Ir,
+    analyses: &[super::spans::Analysis],
+    ks: &[usize],
+    indirect: Option<u32>,
+    removed: &[usize],
+    plan: &oracles::differential::Plan,
+) -> Option<Candidate> {
+    let fi = ir.imported(Space::Func);
+    let ty = ir.func_type(fi + *ks.first()? as u32)?.clone();
+    let n = ty.params().len();
+    let kept: Vec<ValType> = (0..n)
+        .filter(|j| !removed.contains(j))
+        .map(|j| ty.params()[j])
+        .collect();
+    let mut new = ir.clone();
+    new.types.push(wasmparser::FuncType::new(
+        kept,
+        ty.results().iter().copied(),
+    ));
+    let new_type = (new.types.len() - 1) as u32;
+    let funcs: Vec<u32> = ks.iter().map(|&k| fi + k as u32).collect();
+    for &k in ks {
+        new.funcs[k] = new_type;
+    }
+    // Callers lose each removed argument's tree; what it consumed from outside is dropped.
+    for (g, body) in ir.code.iter().enumerate() {
+        let calls: Vec<usize> = (0..body.ops.len())
+            .filter(|&i| match body.ops[i] {
+                Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
+                    funcs.contains(&function_index)
+                }
+                Operator::CallIndirect { type_index, .. }
+                | Operator::ReturnCallIndirect { type_index, .. } => Some(type_index) == indirect,
+                _ => false,
+            })
+            .collect();
+        if calls.is_empty() {
+            continue;
+        }
+        let mut edits = Vec::new();
+        for call in calls {
+            let tree = analyses[g].trees.iter().find(|t| t.root == call)?;
+            for &j in removed {
+                delete_operand(tree, j, &mut edits)?;
+            }
+            if let Some(t) = indirect
+                && let Operator::CallIndirect {
+                    type_index,
+                    table_index,
+                }
+                | Operator::ReturnCallIndirect {
+                    type_index,
+                    table_index,
+                } = &body.ops[call]
+                && *type_index == t
+            {
+                let op = match &body.ops[call] {
+                    Operator::CallIndirect { .. } => Operator::CallIndirect {
+                        type_index: new_type,
+                        table_index: *table_index,
+                    },
+                    _ => Operator::ReturnCallIndirect {
+                        type_index: new_type,
+                        table_index: *table_index,
+                    },
+                };
+                edits.push((call, call, vec![op]));
+            }
+        }
+        new.code[g].ops = splice(&body.ops, edits);
+    }
+    // Kept parameters close up; removed ones that are read become the first locals, after
+    // them (the others vanish).
+    let n = n as u32;
+    for &k in ks {
+        let body = &mut new.code[k];
+        let used = |j: usize| body.ops.iter().any(|op| local_of(op) == Some(j as u32));
+        let became: Vec<usize> = removed.iter().copied().filter(|&j| used(j)).collect();
+        let kept_count = n - removed.len() as u32;
+        let shift = (removed.len() - became.len()) as u32;
+        let map = |i: u32| -> u32 {
+            if i >= n {
+                i - shift
+            } else if let Some(pos) = became.iter().position(|&j| j as u32 == i) {
+                kept_count + pos as u32
+            } else {
+                i - removed.iter().filter(|&&j| (j as u32) < i).count() as u32
+            }
+        };
+        for op in &mut body.ops {
+            if let Operator::LocalGet { local_index }
+            | Operator::LocalSet { local_index }
+            | Operator::LocalTee { local_index } = op
+            {
+                *local_index = map(*local_index);
+            }
+        }
+        let mut locals: Vec<ValType> = became.iter().map(|&j| ty.params()[j]).collect();
+        locals.extend(body.locals.iter().copied());
+        body.locals = locals;
+    }
+    let names: Vec<&str> = ir
+        .exports
+        .iter()
+        .filter(|e| e.kind == ExternalKind::Func && funcs.contains(&e.index))
+        .map(|e| e.name.as_str())
+        .collect();
+    let mut plan = plan.clone();
+    for call in &mut plan.calls {
+        if names.contains(&call.func.as_str()) && call.args.len() == n as usize {
+            call.args = (0..n as usize)
+                .filter(|j| !removed.contains(j))
+                .map(|j| call.args[j])
+                .collect();
+        }
+    }
+    Some(Candidate {
+        wasm: new.encode()?,
+        plan,
+    })
+}
+
+/// `ir` with the last result of the defined functions `ks` (all of one type) gone: its
+/// producer deleted when it is a lone constant or read, else dropped at the end — when a
+/// function has no other way out (no `return`, tail call or branch to its own label). Callers
+/// lose a `drop` or gain a zero; with `indirect`, the calls through that type too.
+fn without_last_result(
+    ir: &Ir,
+    ks: &[usize],
+    indirect: Option<u32>,
+    plan: &oracles::differential::Plan,
+) -> Option<Candidate> {
+    let fi = ir.imported(Space::Func);
+    let ty = ir.func_type(fi + *ks.first()? as u32)?.clone();
+    let (&last, rest) = ty.results().split_last()?;
+    let funcs: Vec<u32> = ks.iter().map(|&k| fi + k as u32).collect();
+    let mut new = ir.clone();
+    new.types.push(wasmparser::FuncType::new(
+        ty.params().iter().copied(),
+        rest.iter().copied(),
+    ));
+    let new_type = (new.types.len() - 1) as u32;
+    for &k in ks {
+        let ops = &ir.code[k].ops;
+        let inner = &ops[..ops.len().saturating_sub(1)];
+        let tail = inner.iter().any(|op| {
+            matches!(
+                op,
+                Operator::Return
+                    | Operator::ReturnCall { .. }
+                    | Operator::ReturnCallIndirect { .. }
+                    | Operator::ReturnCallRef { .. }
+            )
+        });
+        if tail || branches_to(inner, |_| false)? {
+            return None;
+        }
+        new.funcs[k] = new_type;
+        let end = ops.len().checked_sub(1)?;
+        let lone = end > 0
+            && matches!(
+                ops[end - 1],
+                Operator::I32Const { .. }
+                    | Operator::I64Const { .. }
+                    | Operator::F32Const { .. }
+                    | Operator::F64Const { .. }
+                    | Operator::RefNull { .. }
+                    | Operator::LocalGet { .. }
+                    | Operator::GlobalGet { .. }
+            );
+        let body = &mut new.code[k].ops;
+        if lone {
+            body.remove(end - 1);
+        } else {
+            body.insert(end, Operator::Drop);
+        }
+    }
+    for (g, body) in ir.code.iter().enumerate() {
+        let mut edits = Vec::new();
+        for (i, op) in body.ops.iter().enumerate() {
+            let call = match op {
+                Operator::Call { function_index } => funcs.contains(function_index),
+                Operator::ReturnCall { function_index } if funcs.contains(function_index) => {
+                    return None;
+                }
+                Operator::CallIndirect { type_index, .. } => Some(*type_index) == indirect,
+                Operator::ReturnCallIndirect { type_index, .. }
+                    if Some(*type_index) == indirect =>
+                {
+                    return None;
+                }
+                _ => false,
+            };
+            if !call {
+                continue;
+            }
+            let op = match op {
+                Operator::CallIndirect { table_index, .. } => Operator::CallIndirect {
+                    type_index: new_type,
+                    table_index: *table_index,
+                },
+                op => op.clone(),
+            };
+            if matches!(body.ops.get(i + 1), Some(Operator::Drop)) {
+                edits.push((i, i + 1, vec![op]));
+            } else {
+                edits.push((i, i, vec![op, zero_of(last)?]));
+            }
+        }
+        // A function of `ks` had only its end edited above; its calls come before that.
+        if !edits.is_empty() {
+            let base = new.code[g].ops.clone();
+            new.code[g].ops = splice(&base, edits);
+        }
+    }
+    Some(Candidate {
+        wasm: new.encode()?,
+        plan: plan.clone(),
+    })
 }
 
 fn local_of(op: &Operator) -> Option<u32> {
@@ -952,4 +1911,292 @@ fn rename_exports(c: &Candidate) -> Vec<Candidate> {
             out.push(Candidate { wasm, plan });
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oracles::differential::Plan;
+
+    fn candidate(wat: &str, args: Vec<Val>) -> Candidate {
+        let wasm = wat::parse_str(wat).unwrap();
+        Candidate {
+            wasm,
+            plan: Plan {
+                calls: vec![Call {
+                    func: "f".into(),
+                    args,
+                }],
+            },
+        }
+    }
+
+    /// Every candidate of `pass` printed (the invalid ones left out).
+    fn texts(pass: fn(&Candidate) -> Vec<Candidate>, c: &Candidate) -> Vec<(String, Candidate)> {
+        pass(c)
+            .into_iter()
+            .filter(|c| {
+                wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+                    .validate_all(&c.wasm)
+                    .is_ok()
+            })
+            .map(|c| (wasmprinter::print_bytes(&c.wasm).unwrap(), c))
+            .collect()
+    }
+
+    /// The instructions of function `func` in printed text, one per item.
+    fn body(text: &str, func: usize) -> Vec<String> {
+        let Some(start) = text.find(&format!("\n  (func (;{func};)")) else {
+            return Vec::new();
+        };
+        text[start + 1..]
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("    "))
+            .map(str::trim)
+            .filter(|l| !l.starts_with("(local"))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn dataflow_deletes_a_statement_with_its_distant_operand() {
+        // `local.set 1` consumes the constant pushed before the call: the two go together,
+        // the call between them stays.
+        let c = candidate(
+            r#"(module
+                 (func $g)
+                 (func (export "f") (param i32) (result i32) (local i32)
+                   i32.const 5
+                   call $g
+                   local.set 1
+                   local.get 0))"#,
+            vec![Val::I32(0)],
+        );
+        let all = texts(dataflow, &c);
+        assert!(
+            all.iter()
+                .any(|(t, _)| body(t, 1) == ["call 0", "local.get 0"]),
+            "{:#?}",
+            all.iter().map(|(t, _)| body(t, 1)).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn dataflow_keeps_a_call_and_drops_what_came_from_outside() {
+        // The add's operands come from a two-result call (holes of the tree): the add and the
+        // set go, a drop per hole takes their place; and the call inside `i32.eqz` is kept
+        // while the eqz around it goes.
+        let c = candidate(
+            r#"(module
+                 (func $pair (result i32 i32) i32.const 1 i32.const 2)
+                 (func $one (result i32) i32.const 3)
+                 (func (export "f") (local i32)
+                   call $pair
+                   i32.add
+                   local.set 0
+                   call $one
+                   i32.eqz
+                   local.set 0))"#,
+            vec![],
+        );
+        let bodies: Vec<Vec<String>> = texts(dataflow, &c)
+            .iter()
+            .map(|(t, _)| body(t, 2))
+            .collect();
+        assert!(
+            bodies.iter().any(|b| b.starts_with(&[
+                "call 0".into(),
+                "drop".into(),
+                "drop".into(),
+                "call 1".into()
+            ])),
+            "{bodies:#?}"
+        );
+        assert!(
+            bodies
+                .iter()
+                .any(|b| b.ends_with(&["call 1".into(), "drop".into()]) && b.len() == 5),
+            "{bodies:#?}"
+        );
+    }
+
+    #[test]
+    fn dataflow_replaces_a_scattered_value_by_one_of_its_operands() {
+        let c = candidate(
+            r#"(module
+                 (func $g)
+                 (func (export "f") (param i32) (result i32)
+                   local.get 0
+                   call $g
+                   i32.const 5
+                   i32.add))"#,
+            vec![Val::I32(0)],
+        );
+        let bodies: Vec<Vec<String>> = texts(dataflow, &c)
+            .iter()
+            .map(|(t, _)| body(t, 1))
+            .collect();
+        for want in [["local.get 0", "call 0"], ["call 0", "i32.const 5"]] {
+            assert!(bodies.iter().any(|b| b == &want), "{want:?} in {bodies:#?}");
+        }
+    }
+
+    #[test]
+    fn unwrapping_relabels_branches_out_of_the_construct() {
+        let wasm = wat::parse_str(
+            r#"(module (func
+                 (block $out
+                   (block $gone
+                     (br_if $out (i32.const 1))
+                     (block $in (br $in))))))"#,
+        )
+        .unwrap();
+        let ir = Ir::parse(&wasm).unwrap();
+        let ops = &ir.code[0].ops;
+        // ops: 0 block $out, 1 block $gone, 2 i32.const, 3 br_if 1, 4 block $in, 5 br 0,
+        //      6 end, 7 end ($gone), 8 end, 9 end
+        let inner = unwrapped(&ops[2..7]).expect("nothing branches to $gone");
+        assert_eq!(inner[1], Operator::BrIf { relative_depth: 0 });
+        assert_eq!(inner[3], Operator::Br { relative_depth: 0 });
+        // A branch to the construct itself cannot be unwrapped.
+        assert_eq!(unwrapped(&ops[1..8]), None);
+    }
+
+    #[test]
+    fn signatures_drop_parameters_with_their_arguments_and_plan_values() {
+        let c = candidate(
+            r#"(module
+                 (func $g (param i32 i64) (result i32) local.get 0)
+                 (func (export "f") (param i32 f64) (result i32)
+                   local.get 0
+                   i64.const 2
+                   call $g))"#,
+            vec![Val::I32(4), Val::F64(0)],
+        );
+        let all = texts(signatures, &c);
+        // $g's i64 parameter and the constant that fed it gone.
+        assert!(
+            all.iter().any(|(t, _)| t.contains("(func (;0;) (type")
+                && body(t, 1) == ["local.get 0", "call 0"]
+                && t.contains("(param i32) (result i32)")),
+            "{:#?}",
+            all.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>()
+        );
+        // The exported function's f64 parameter gone, and its value from the plan.
+        assert!(
+            all.iter()
+                .any(|(_, c)| c.plan.calls[0].args == [Val::I32(4)]),
+            "{:#?}",
+            all.iter().map(|(_, c)| c.plan.clone()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn signatures_drop_a_result_the_callers_dropped() {
+        // The lone constant that made it goes with it.
+        let c = candidate(
+            r#"(module
+                 (func $g (result i32 i64) i32.const 1 i64.const 2)
+                 (func (export "f") (result i32) call $g drop))"#,
+            vec![],
+        );
+        let all = texts(signatures, &c);
+        assert!(
+            all.iter()
+                .any(|(t, _)| body(t, 1) == ["call 0"] && body(t, 0) == ["i32.const 1"]),
+            "{:#?}",
+            all.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn branches_become_unconditional_or_vanish() {
+        let c = candidate(
+            r#"(module
+                 (func (export "f") (param i32)
+                   (block (block (br_table 0 1 (local.get 0))))))"#,
+            vec![Val::I32(0)],
+        );
+        let bodies: Vec<Vec<String>> = texts(branches, &c)
+            .iter()
+            .map(|(t, _)| body(t, 0))
+            .collect();
+        assert!(
+            bodies
+                .iter()
+                .any(|b| b.contains(&"br 1 (;@1;)".to_string())),
+            "{bodies:#?}"
+        );
+        assert!(
+            bodies
+                .iter()
+                .all(|b| !b.iter().any(|l| l.starts_with("br_table")))
+        );
+    }
+
+    #[test]
+    fn an_export_that_only_calls_hands_its_constants_to_the_plan() {
+        let c = candidate(
+            r#"(module
+                 (func $g (param i64 f32) (result i32) i32.const 0)
+                 (func (export "f") (result i32) i64.const -2 f32.const 1.5 call $g))"#,
+            vec![],
+        );
+        let all = texts(retarget_exports, &c);
+        assert!(
+            all.iter().any(|(t, c)| !t.contains("(func (;1;)")
+                && c.plan.calls[0].args == [Val::I64(-2), Val::F32(1.5f32.to_bits())]),
+            "{:#?}",
+            all.iter().map(|(t, c)| (t, &c.plan)).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_tag_payload_value_goes_from_throw_catch_block_and_consumer() {
+        let c = candidate(
+            r#"(module
+                 (tag $t (param i32 f32))
+                 (func (export "f") (result i32)
+                   (block $h (result i32 f32)
+                     (try_table (catch $t $h) (throw $t (i32.const 1) (f32.const 2)))
+                     (unreachable))
+                   drop))"#,
+            vec![],
+        );
+        let all = texts(tag_payloads, &c);
+        // The i32 is the function's result, with no consumer to fix: only the f32 goes.
+        assert_eq!(all.len(), 1, "{all:#?}");
+        let text = &all[0].0;
+        assert!(text.contains("(param i32))\n  (export"), "{text}");
+        assert_eq!(
+            body(text, 0),
+            [
+                "block (result i32) ;; label = @1",
+                "try_table (catch 0 0 (;@1;)) ;; label = @2",
+                "i32.const 1",
+                "throw 0",
+                "end",
+                "unreachable",
+                "end"
+            ]
+        );
+    }
+
+    #[test]
+    fn dead_code_after_a_throw_goes() {
+        let c = candidate(
+            r#"(module (tag) (func (export "f") (result i32)
+                 throw 0
+                 i32.const 1
+                 i32.const 2
+                 i32.add))"#,
+            vec![],
+        );
+        let bodies: Vec<Vec<String>> = texts(dead_code, &c)
+            .iter()
+            .map(|(t, _)| body(t, 0))
+            .collect();
+        assert_eq!(bodies, [["throw 0"]]);
+    }
 }

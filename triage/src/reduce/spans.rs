@@ -1,4 +1,4 @@
-//! Expression spans of a function body: for every instruction, the contiguous range of instructions that computes its operands and itself, with the types involved — found by running wasmparser's function validator alongside a shadow stack of where each operand's computation starts.
+//! Expression spans and dataflow trees of a function body: for every instruction, the contiguous range of instructions that computes its operands and itself, and the (possibly scattered) instructions whose values flow into it — found by running wasmparser's function validator alongside shadow stacks.
 
 use super::ir::{Ir, block_type};
 use wasmparser::{
@@ -32,13 +32,90 @@ pub struct Construct {
     pub end: usize,
 }
 
-/// Every span and construct of one function body.
+/// The instructions whose values flow into one instruction (the root), however far apart
+/// they are: a value's producer is in the tree when it is a plain instruction (or a whole
+/// construct without parameters and with one result) whose own operands are in the tree;
+/// values from anywhere else (block parameters, multi-value results, unreachable code) are
+/// holes. Deleting the tree's instructions and putting a `drop` per hole where the root was
+/// leaves every other value where it was: in a stack machine, the holes' values are exactly
+/// what is left on top at the root.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tree {
+    /// The instruction whose operands these are.
+    pub root: usize,
+    /// Every instruction of the tree, the root included, in ascending order.
+    pub ops: Vec<usize>,
+    /// Values consumed from outside the tree.
+    pub holes: u32,
+    /// How many values the root pushes.
+    pub pushes: u32,
+    /// The type of its value, when it pushes exactly one.
+    pub result: Option<ValType>,
+    /// Each operand's instructions and holes, `None` for an operand that is itself a hole.
+    pub operands: Vec<Option<(Vec<usize>, u32)>>,
+    /// Where each operand was pushed: the instruction (a construct's `end` for its results)
+    /// and which of its values it is; `None` for a block parameter or unreachable code.
+    pub origins: Vec<Option<(usize, u32)>>,
+    /// Each operand's type, where known.
+    pub types: Vec<Option<ValType>>,
+}
+
+impl Tree {
+    /// Whether the tree is one contiguous range of instructions.
+    pub fn contiguous(&self) -> bool {
+        self.ops
+            .first()
+            .is_none_or(|first| first + self.ops.len() == self.root + 1)
+    }
+}
+
+/// Every span, dataflow tree and construct of one function body.
 #[derive(Clone, Debug, Default)]
 pub struct Analysis {
     /// Spans, one per instruction that has a known extent.
     pub spans: Vec<Span>,
+    /// Dataflow trees, one per plain instruction (and per `if`, of its condition).
+    pub trees: Vec<Tree>,
     /// Block constructs.
     pub constructs: Vec<Construct>,
+}
+
+/// A value on the trees' shadow stack: the instructions that made it and the holes among
+/// their operands, `None` for a value of unknown making (a hole to whoever consumes it).
+type Made = Option<(Vec<usize>, u32)>;
+
+/// Whether control never goes on after `op`.
+pub fn ends_flow(op: &Operator) -> bool {
+    matches!(
+        op,
+        Operator::Br { .. }
+            | Operator::BrTable { .. }
+            | Operator::Return
+            | Operator::Unreachable
+            | Operator::Throw { .. }
+            | Operator::ThrowRef
+            | Operator::ReturnCall { .. }
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::ReturnCallRef { .. }
+    )
+}
+
+/// The tree made of `operands` and `root`.
+fn merge(operands: &[Made], root: usize) -> (Vec<usize>, u32) {
+    let mut ops = Vec::new();
+    let mut holes = 0;
+    for m in operands {
+        match m {
+            Some((o, h)) => {
+                ops.extend(o);
+                holes += h;
+            }
+            None => holes += 1,
+        }
+    }
+    ops.push(root);
+    ops.sort_unstable();
+    (ops, holes)
 }
 
 struct Frame {
@@ -47,6 +124,9 @@ struct Frame {
     start: Option<usize>,
     else_at: Option<usize>,
     params: u32,
+    /// For a construct without parameters, what makes its value: the condition of an `if`
+    /// (nothing for other constructs).
+    made: Made,
 }
 
 /// Analyses every defined function of `wasm` (whose decoded form is `ir`).
@@ -85,6 +165,8 @@ pub fn analyse(wasm: &[u8], ir: &Ir) -> Vec<Analysis> {
                 }
             };
             let mut stack: Vec<Option<usize>> = Vec::new();
+            let mut made: Vec<Made> = Vec::new();
+            let mut origin: Vec<Option<(usize, u32)>> = Vec::new();
             let mut frames: Vec<Frame> = Vec::new();
             for (i, op) in body.ops.iter().enumerate() {
                 let Some((pops, pushes)) = op.operator_arity(&v) else {
@@ -101,14 +183,14 @@ pub fn analyse(wasm: &[u8], ir: &Ir) -> Vec<Analysis> {
                 }
                 let base = frames.last().map_or(0, |f| f.base);
                 let available = stack.len().saturating_sub(base);
-                let take = |stack: &mut Vec<Option<usize>>, n: usize| -> Vec<Option<usize>> {
+                fn take<T>(stack: &mut Vec<Option<T>>, n: usize, base: usize) -> Vec<Option<T>> {
                     let keep = stack.len().saturating_sub(n).max(base);
                     let mut taken = stack.split_off(keep);
                     while taken.len() < n {
                         taken.insert(0, None);
                     }
                     taken
-                };
+                }
                 match op {
                     Operator::Block { .. } | Operator::Loop { .. } | Operator::TryTable { .. } => {
                         let p = pops as usize;
@@ -119,12 +201,22 @@ pub fn analyse(wasm: &[u8], ir: &Ir) -> Vec<Analysis> {
                         } else {
                             None
                         };
+                        // Parameters come from outside the construct: holes inside it.
+                        let from = made.len().saturating_sub(p).max(base);
+                        for m in &mut made[from..] {
+                            *m = None;
+                        }
+                        let from = origin.len().saturating_sub(p).max(base);
+                        for o in &mut origin[from..] {
+                            *o = None;
+                        }
                         frames.push(Frame {
                             open: i,
                             base: stack.len().saturating_sub(p).max(base),
                             start,
                             else_at: None,
                             params: pops,
+                            made: (p == 0).then(|| (Vec::new(), 0)),
                         });
                     }
                     Operator::If { .. } => {
@@ -134,15 +226,36 @@ pub fn analyse(wasm: &[u8], ir: &Ir) -> Vec<Analysis> {
                         } else {
                             None
                         };
-                        let taken = take(&mut stack, p);
+                        let taken = take(&mut stack, p, base);
                         let new_base = stack.len();
                         stack.extend(taken.into_iter().skip(1).map(|_| None));
+                        let mut operands = take(&mut made, p, base);
+                        let condition = operands.pop().flatten();
+                        let cond_origin = take(&mut origin, p, base).pop().flatten();
+                        origin.extend((1..p).map(|_| None));
+                        let (ops, holes) = merge(std::slice::from_ref(&condition), i);
+                        out.trees.push(Tree {
+                            root: i,
+                            ops,
+                            holes,
+                            pushes: 0,
+                            result: None,
+                            operands: vec![condition.clone()],
+                            origins: vec![cond_origin],
+                            types: vec![Some(ValType::I32)],
+                        });
+                        made.extend(operands.into_iter().map(|_| None));
                         frames.push(Frame {
                             open: i,
                             base: new_base,
                             start,
                             else_at: None,
                             params: pops - 1,
+                            made: if p == 1 {
+                                Some(condition.unwrap_or((Vec::new(), 1)))
+                            } else {
+                                None
+                            },
                         });
                     }
                     Operator::Else => {
@@ -150,6 +263,10 @@ pub fn analyse(wasm: &[u8], ir: &Ir) -> Vec<Analysis> {
                             f.else_at = Some(i);
                             stack.truncate(f.base);
                             stack.extend((0..f.params).map(|_| None));
+                            made.truncate(f.base);
+                            made.extend((0..f.params).map(|_| None));
+                            origin.truncate(f.base);
+                            origin.extend((0..f.params).map(|_| None));
                         }
                     }
                     Operator::End => {
@@ -175,11 +292,40 @@ pub fn analyse(wasm: &[u8], ir: &Ir) -> Vec<Analysis> {
                             end: i,
                         });
                         stack.extend((0..r).map(|_| f.start));
+                        made.truncate(f.base);
+                        origin.truncate(f.base);
+                        origin.extend((0..r).map(|k| Some((i, k))));
+                        match (r, f.made) {
+                            (1, Some((mut ops, holes))) => {
+                                ops.extend(f.open..=i);
+                                ops.sort_unstable();
+                                made.push(Some((ops, holes)));
+                            }
+                            _ => made.extend((0..r).map(|_| None)),
+                        }
                     }
                     _ => {
                         let p = pops as usize;
                         let known = available >= p;
-                        let taken = take(&mut stack, p);
+                        let taken = take(&mut stack, p, base);
+                        let operands = take(&mut made, p, base);
+                        let origins = take(&mut origin, p, base);
+                        let (tree, holes) = merge(&operands, i);
+                        let result = if pushes == 1 {
+                            v.get_operand_type(0).flatten()
+                        } else {
+                            None
+                        };
+                        out.trees.push(Tree {
+                            root: i,
+                            ops: tree.clone(),
+                            holes,
+                            pushes,
+                            result,
+                            operands,
+                            origins,
+                            types: operand_types.clone(),
+                        });
                         let start = if p == 0 {
                             Some(i)
                         } else if known {
@@ -203,29 +349,22 @@ pub fn analyse(wasm: &[u8], ir: &Ir) -> Vec<Analysis> {
                                 start: s,
                                 end: i,
                                 pushes,
-                                result: if pushes == 1 {
-                                    v.get_operand_type(0).flatten()
-                                } else {
-                                    None
-                                },
+                                result,
                                 operands,
                             });
                         }
-                        let ends_flow = matches!(
-                            op,
-                            Operator::Br { .. }
-                                | Operator::BrTable { .. }
-                                | Operator::Return
-                                | Operator::Unreachable
-                                | Operator::Throw { .. }
-                                | Operator::ThrowRef
-                                | Operator::ReturnCall { .. }
-                                | Operator::ReturnCallIndirect { .. }
-                        );
-                        if ends_flow {
+                        if ends_flow(op) {
                             stack.truncate(base);
+                            made.truncate(base);
+                            origin.truncate(base);
                         } else {
                             stack.extend((0..pushes).map(|_| start));
+                            origin.extend((0..pushes).map(|k| Some((i, k))));
+                            if pushes == 1 {
+                                made.push(Some((tree, holes)));
+                            } else {
+                                made.extend((0..pushes).map(|_| None));
+                            }
                         }
                     }
                 }
