@@ -48,6 +48,8 @@ struct Row {
     reduced_bytes: Option<u64>,
     seconds: Option<f64>,
     regression_verified: Option<bool>,
+    /// Why no script can assert the divergence, when none can.
+    regression_inexpressible: Option<String>,
     wasm_shrink_bytes: Option<u64>,
     wasm_shrink_seconds: Option<f64>,
     wasm_shrink_note: Option<String>,
@@ -181,6 +183,7 @@ fn reduce_row(
         reduced_bytes: None,
         seconds: None,
         regression_verified: None,
+        regression_inexpressible: None,
         wasm_shrink_bytes: None,
         wasm_shrink_seconds: None,
         wasm_shrink_note: None,
@@ -191,6 +194,7 @@ fn reduce_row(
             row.reduced_bytes = Some(r.doc.reduced_bytes);
             row.seconds = Some(r.doc.seconds);
             row.regression_verified = Some(r.doc.regression_verified);
+            row.regression_inexpressible = r.doc.regression_inexpressible.clone();
         }
         Err(e) => {
             row.not_reduced = Some(e.to_string());
@@ -279,6 +283,8 @@ struct Summary {
     max_bytes: Option<u64>,
     median_seconds: Option<f64>,
     verified: usize,
+    /// Reduced findings whose divergence no script can assert (a named reason each).
+    inexpressible: usize,
     wasm_shrink_accepted: usize,
     wasm_shrink_median_bytes: Option<f64>,
     wasm_shrink_median_seconds: Option<f64>,
@@ -306,6 +312,10 @@ fn summarize(rows: &[Row]) -> Summary {
         verified: reduced
             .iter()
             .filter(|r| r.regression_verified == Some(true))
+            .count(),
+        inexpressible: reduced
+            .iter()
+            .filter(|r| r.regression_inexpressible.is_some())
             .count(),
         wasm_shrink_accepted: shrunk.len(),
         wasm_shrink_median_bytes: median(
@@ -342,6 +352,13 @@ impl std::fmt::Display for Summary {
             num(self.median_seconds),
             self.verified
         )?;
+        if self.inexpressible > 0 {
+            write!(
+                f,
+                " ({} not expressible in a script, see the table)",
+                self.inexpressible
+            )?;
+        }
         if self.wasm_shrink_accepted > 0 || self.reduced > 0 {
             write!(
                 f,
@@ -383,6 +400,13 @@ fn table(rows: &[Row]) -> String {
             r.seconds
                 .map_or_else(|| "-".to_string(), |s| format!("{s:.1}")),
             match (r.regression_verified, &r.not_reduced) {
+                (Some(_), _) if r.regression_inexpressible.is_some() => format!(
+                    "inexpressible: {}",
+                    r.regression_inexpressible
+                        .as_deref()
+                        .and_then(|w| w.split(':').next())
+                        .unwrap_or_default()
+                ),
                 (Some(v), _) => v.to_string(),
                 (None, Some(why)) => format!("not reduced: {why}"),
                 (None, None) => "-".to_string(),

@@ -102,6 +102,64 @@ pub struct ReducedDoc {
     /// Whether the regression passes on the reference and the agreeing engines and fails on
     /// every dissenting engine.
     pub regression_verified: bool,
+    /// Why no `.wast` assertion can tell the engines apart, when none can (the regression
+    /// then records the outcomes only and is not counted as verified).
+    #[serde(default)]
+    pub regression_inexpressible: Option<String>,
+}
+
+/// Why a divergence cannot be asserted in a `.wast` script.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inexpressible {
+    /// Engines hold different exception objects in an `exnref` global: the host tells them
+    /// apart by identity, but wasm has no way to compare two `exnref`s (they are not `eqref`),
+    /// so no script can.
+    ExnrefIdentity,
+}
+
+impl std::fmt::Display for Inexpressible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Inexpressible::ExnrefIdentity => {
+                "exnref-identity: the engines hold different exception objects in an exnref \
+                 global; wasm cannot compare exnrefs (no ref.eq), only the host sees it"
+            }
+        })
+    }
+}
+
+/// Why the divergence of `report` cannot be asserted in a script, if it cannot: a global
+/// mismatch where every differing global holds an exception object on both sides.
+pub fn inexpressible(report: &oracles::differential::CaseReport) -> Option<Inexpressible> {
+    let Verdict::Diverge(d) = &report.verdict else {
+        return None;
+    };
+    if d.kind != DivergenceKind::GlobalMismatch {
+        return None;
+    }
+    let snapshots: Vec<_> = report
+        .steps
+        .get(d.step)?
+        .observations
+        .iter()
+        .flatten()
+        .filter_map(|o| o.snapshot.as_ref())
+        .collect();
+    let first = snapshots.first()?;
+    let mut differing = snapshots.iter().skip(1).flat_map(|s| {
+        s.globals
+            .iter()
+            .zip(&first.globals)
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| (a.value, b.value))
+            .collect::<Vec<_>>()
+    });
+    let mut any = false;
+    let all_exnrefs = differing.all(|pair| {
+        any = true;
+        matches!(pair, (Val::ExnRef(Some(_)), Val::ExnRef(Some(_))))
+    });
+    (any && all_exnrefs).then_some(Inexpressible::ExnrefIdentity)
 }
 
 /// The regression on one engine.
@@ -179,8 +237,10 @@ pub fn reduce_finding(
         .copied();
     // Where the reduced case diverges, and how: the step whose state, memory or escaping
     // exception's payload the regression asserts beyond the outcomes.
+    let rerun = run_case(engines, &best.wasm, &best.plan, &options);
+    let inexpressible = inexpressible(&rerun);
     let focus = {
-        let r = run_case(engines, &best.wasm, &best.plan, &options);
+        let r = rerun;
         match r.verdict {
             Verdict::Diverge(d) => Some((
                 d.kind,
@@ -205,7 +265,7 @@ pub fn reduce_finding(
     let payload_step = focus.and_then(|(kind, step, _)| {
         (kind == DivergenceKind::ExceptionPayloadMismatch).then_some(step)
     });
-    let header = vec![
+    let mut header = vec![
         format!("catchall regression: {key}"),
         format!(
             "Reduced from case {} of seed {} ({} bytes, {} calls) to {} bytes and {} calls.",
@@ -222,6 +282,11 @@ pub fn reduce_finding(
         ),
         format!("Dissenting: {}.", key.dissenters().join(", ")),
     ];
+    if let Some(why) = inexpressible {
+        header.push(format!(
+            "No assertion below tells the engines apart ({why}): this script records the outcomes only."
+        ));
+    }
     let text = match reference {
         Some(r) => regression(
             r,
@@ -270,7 +335,8 @@ pub fn reduce_finding(
             }),
         }
     }
-    let verified = !checks.is_empty()
+    let verified = inexpressible.is_none()
+        && !checks.is_empty()
         && checks
             .iter()
             .all(|c| c.skipped.is_some() || (c.dissenting != c.failures.is_empty()))
@@ -292,6 +358,7 @@ pub fn reduce_finding(
         wasm_shrink: reduction.wasm_shrink.clone(),
         regression: checks,
         regression_verified: verified,
+        regression_inexpressible: inexpressible.map(|r| r.to_string()),
     };
     // Assembled aside and moved into place whole.
     let reduced_dir = dir.join("reduced");

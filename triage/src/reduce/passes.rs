@@ -1036,8 +1036,16 @@ fn blocks(c: &Candidate) -> Vec<Candidate> {
                         ];
                         // The arm in place of the whole `if`, its condition's tree gone.
                         let condition = a.trees.iter().find(|t| t.root == k.open);
+                        // Or in a block (its branches to the `if` now leave the block).
                         for (s, e) in arms.into_iter().flatten() {
-                            if let (Some(t), Some(arm)) = (condition, unwrapped(&ops[s..e])) {
+                            let Some(t) = condition else { continue };
+                            let mut in_block = vec![Operator::Block { blockty: bt }];
+                            in_block.extend(ops[s..e].iter().cloned());
+                            in_block.push(Operator::End);
+                            for arm in [unwrapped(&ops[s..e]), Some(in_block)]
+                                .into_iter()
+                                .flatten()
+                            {
                                 let mut edits = tree_edits(t, Vec::new());
                                 edits.retain(|e| e.0 != k.open);
                                 let mut with = vec![Operator::Drop; t.holes as usize];

@@ -179,3 +179,71 @@ fn exceptions_are_reduced_try_table_to_block() {
     );
     assert!(!text.contains("catch_all"), "{text}");
 }
+
+fn rerun(engines_named: &[&str], wat: &str, calls: &[&str]) -> oracles::differential::CaseReport {
+    let built: Vec<Box<dyn Engine>> = engines_named
+        .iter()
+        .map(|n| EngineKind::from_name(n).unwrap().build().unwrap())
+        .collect();
+    let refs: Vec<&dyn Engine> = built.iter().map(|e| e.as_ref()).collect();
+    let plan = Plan {
+        calls: calls
+            .iter()
+            .map(|f| Call {
+                func: f.to_string(),
+                args: vec![],
+            })
+            .collect(),
+    };
+    run_case(
+        &refs,
+        &wat::parse_str(wat).unwrap(),
+        &plan,
+        &RunOptions::default(),
+    )
+}
+
+#[test]
+fn exnref_identity_is_named_inexpressible_and_other_global_mismatches_are_not() {
+    use crate::workflow::{Inexpressible, inexpressible};
+    // The reduced eh-throw-ref-fresh finding: `throw_ref` of a caught exception makes a fresh
+    // one in the mutant, and the global holding it differs only by identity.
+    let report = rerun(
+        &["reference", "mutant:eh-throw-ref-fresh"],
+        r#"(module
+             (tag $t)
+             (global $g (export "g7") (mut exnref) (ref.null exn))
+             (func $throw (throw $t))
+             (func (export "g")
+               (block $h (result exnref)
+                 (try_table (catch_ref $t $h) (call $throw))
+                 (return))
+               (global.set $g))
+             (func (export "f")
+               (block $h (result exnref)
+                 (try_table (catch_ref $t $h) (throw_ref (global.get $g)))
+                 (return))
+               (global.set $g)))"#,
+        &["g", "f"],
+    );
+    assert!(
+        matches!(report.verdict, Verdict::Diverge(_)),
+        "{:?}",
+        report.verdict
+    );
+    assert_eq!(inexpressible(&report), Some(Inexpressible::ExnrefIdentity));
+    // A global that differs in an i64 is asserted like any other.
+    let report = rerun(
+        &["reference", "planted"],
+        r#"(module
+             (global (export "g") (mut i64) (i64.const 0))
+             (func (export "f") (global.set 0 (i64.rem_u (i64.const -7) (i64.const 3)))))"#,
+        &["f"],
+    );
+    assert!(
+        matches!(report.verdict, Verdict::Diverge(_)),
+        "{:?}",
+        report.verdict
+    );
+    assert_eq!(inexpressible(&report), None);
+}
