@@ -260,6 +260,26 @@ fn a_file_that_is_not_wasm_wat_or_wast_is_bad_input() {
 }
 
 #[test]
+fn a_script_call_every_engine_refuses_is_bad_input() {
+    let wrong_arity = scratch(
+        "arity.wast",
+        b"(module (func (export \"f\") (param i32) (result i32) local.get 0))\n\
+          (assert_return (invoke \"f\") (i32.const 0))\n",
+    );
+    let path = wrong_arity.to_str().expect("a UTF-8 path");
+    assert_bad_input(
+        &["run", path],
+        "arity.wast:2: invoke \"f\"(): f takes 1 arguments, 0 given",
+    );
+    let missing = scratch(
+        "missing.wast",
+        b"(module (func (export \"f\")))\n(invoke \"g\")\n",
+    );
+    let path = missing.to_str().expect("a UTF-8 path");
+    assert_bad_input(&["run", path], "missing.wast:2");
+}
+
+#[test]
 fn a_truncated_wasm_is_bad_input() {
     // The magic and version, then a type section whose declared size runs past the end.
     let truncated = scratch("truncated.wasm", b"\0asm\x01\0\0\0\x01\x05\x01");

@@ -219,7 +219,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             module_table(&args.file, &case)
         }
         Input::Script(text) => {
-            crate::cli::run_wast::run_script(&args.file, &text, &engine_refs, &options)?
+            crate::cli::run_wast::run_script(&args.file, &text, &engine_refs, &options, true)?
         }
     };
     if args.json {
@@ -293,7 +293,7 @@ fn run_target(args: &RunArgs, name: &str) -> anyhow::Result<ExitCode> {
             };
             let path = PathBuf::from(format!("{}.wast", args.file.display()));
             let table =
-                crate::cli::run_wast::run_script(&path, &assembled.text, &run_on, &options)?;
+                crate::cli::run_wast::run_script(&path, &assembled.text, &run_on, &options, false)?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&table.to_json())?);
             } else {

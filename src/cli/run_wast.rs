@@ -14,13 +14,26 @@ use oracles::differential::{first_memory_difference, memory_contents};
 use spec_tests::session::{Session, Step};
 use std::path::Path;
 
+/// The message every engine crashed with, when they all crashed with the same one.
+fn refused_by_all(observations: &[(&str, Observation)]) -> Option<String> {
+    let mut messages = observations.iter().map(|(_, o)| match &o.outcome {
+        Ok(oracles::Outcome::Crash(m)) => Some(m),
+        _ => None,
+    });
+    let first = messages.next()??;
+    messages.all(|m| m == Some(first)).then(|| first.clone())
+}
+
 /// Runs a script differentially; an unparsable script is an error naming file, line and
-/// column.
+/// column, and so, with `strict`, is a call every engine refuses (not exported, wrong
+/// arguments). Scripts the `wast` fuzz target assembled are replayed without `strict`: their
+/// commands come from many files, and a refused call is part of what the target ran.
 pub fn run_script(
     path: &Path,
     text: &str,
     engines: &[&dyn Engine],
     options: &RunOptions,
+    strict: bool,
 ) -> anyhow::Result<Table> {
     let script =
         spec_tests::script::parse(&path.display().to_string(), text).map_err(|e| anyhow!("{e}"))?;
@@ -58,6 +71,15 @@ pub fn run_script(
                 _ => None,
             })
             .collect();
+        // Every engine refusing the call the same way is the script's error (an invoke of a
+        // function that is not exported, or with the wrong arguments), not an engine's.
+        if strict && let Some(message) = refused_by_all(&compared) {
+            anyhow::bail!(
+                "{}:{}: {action}: {message} (every engine refused it: the script is wrong)",
+                path.display(),
+                command.line
+            );
+        }
         for (gap, step) in gaps.iter_mut().zip(&steps) {
             *gap |= !matches!(step, Step::Performed(_));
         }
