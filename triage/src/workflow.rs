@@ -7,7 +7,7 @@ use crate::finding::{
 use crate::key::BucketKey;
 use crate::reduce::{Candidate, ReduceError, Reducer, Reduction, Settings};
 use crate::wast::{Verification, regression, verify};
-use oracles::compare::{DivergenceKind, Verdict};
+use oracles::compare::{DivergenceKind, Observation, Verdict};
 use oracles::differential::{Plan, RunOptions, run_case};
 use oracles::{Engine, EngineKind, Val};
 use serde::Serialize;
@@ -111,55 +111,94 @@ pub struct ReducedDoc {
 /// Why a divergence cannot be asserted in a `.wast` script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Inexpressible {
-    /// Engines hold different exception objects in an `exnref` global: the host tells them
-    /// apart by identity, but wasm has no way to compare two `exnref`s (they are not `eqref`),
-    /// so no script can.
-    ExnrefIdentity,
+    /// The engines' exceptions (escaping, or held in `exnref` globals) have the same tags and
+    /// payloads and differ only in which exception object they are: the host tells them apart
+    /// by identity, but wasm cannot compare two `exnref`s (they are not `eqref`), so no script
+    /// can.
+    ExceptionIdentity,
 }
 
 impl std::fmt::Display for Inexpressible {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Inexpressible::ExnrefIdentity => {
-                "exnref-identity: the engines hold different exception objects in an exnref \
-                 global; wasm cannot compare exnrefs (no ref.eq), only the host sees it"
+            Inexpressible::ExceptionIdentity => {
+                "exception-identity: the engines' exceptions have the same tags and payloads and \
+                 differ only in which exception object they are; wasm cannot compare exnrefs \
+                 (no ref.eq), only the host sees it"
             }
         })
     }
 }
 
-/// Why the divergence of `report` cannot be asserted in a script, if it cannot: a global
-/// mismatch where every differing global holds an exception object on both sides.
+/// Whether two values are equal but for which exception objects they refer to.
+fn same_but_identity(a: &Val, b: &Val) -> bool {
+    matches!((a, b), (Val::ExnRef(Some(_)), Val::ExnRef(Some(_)))) || a == b
+}
+
+/// Whether two exceptions have the same tag and payload.
+fn same_exception(a: &oracles::Thrown, b: &oracles::Thrown) -> bool {
+    a.tag == b.tag
+        && a.payload.len() == b.payload.len()
+        && a.payload
+            .iter()
+            .zip(&b.payload)
+            .all(|(x, y)| same_but_identity(x, y))
+}
+
+/// Why the divergence of `report` cannot be asserted in a script, if it cannot: a global or
+/// exception payload mismatch where everything that differs differs only in the identity of
+/// exception objects.
 pub fn inexpressible(report: &oracles::differential::CaseReport) -> Option<Inexpressible> {
     let Verdict::Diverge(d) = &report.verdict else {
         return None;
     };
-    if d.kind != DivergenceKind::GlobalMismatch {
-        return None;
-    }
-    let snapshots: Vec<_> = report
+    let observations: Vec<&Observation> = report
         .steps
         .get(d.step)?
         .observations
         .iter()
         .flatten()
-        .filter_map(|o| o.snapshot.as_ref())
         .collect();
-    let first = snapshots.first()?;
-    let mut differing = snapshots.iter().skip(1).flat_map(|s| {
-        s.globals
-            .iter()
-            .zip(&first.globals)
-            .filter(|(a, b)| a != b)
-            .map(|(a, b)| (a.value, b.value))
-            .collect::<Vec<_>>()
-    });
-    let mut any = false;
-    let all_exnrefs = differing.all(|pair| {
-        any = true;
-        matches!(pair, (Val::ExnRef(Some(_)), Val::ExnRef(Some(_))))
-    });
-    (any && all_exnrefs).then_some(Inexpressible::ExnrefIdentity)
+    let (first, rest) = observations.split_first()?;
+    let identity_only = match d.kind {
+        DivergenceKind::GlobalMismatch => {
+            let globals = |o: &Observation| o.snapshot.as_ref().map(|s| s.globals.clone());
+            let a = globals(first)?;
+            rest.iter().all(|o| {
+                globals(o).is_some_and(|b| {
+                    a.len() == b.len()
+                        && a.iter().zip(&b).all(|(x, y)| {
+                            x.index == y.index && same_but_identity(&x.value, &y.value)
+                        })
+                })
+            })
+        }
+        DivergenceKind::ExceptionPayloadMismatch => {
+            let thrown = |o: &Observation| match &o.outcome {
+                Ok(oracles::Outcome::Exception(e)) => Some(e.clone()),
+                _ => None,
+            };
+            let seen = |o: &Observation| o.snapshot.as_ref().map(|s| s.exceptions.clone());
+            let (a, a_seen) = (thrown(first)?, seen(first));
+            rest.iter().all(|o| {
+                thrown(o).is_some_and(|b| same_exception(&a, &b))
+                    && match (&a_seen, seen(o)) {
+                        // Identity decides how many objects the host saw: compare what
+                        // they hold, each against any of the other side's.
+                        (Some(x), Some(y)) => {
+                            let covered = |from: &[oracles::Thrown], to: &[oracles::Thrown]| {
+                                from.iter().all(|p| to.iter().any(|q| same_exception(p, q)))
+                            };
+                            covered(x, &y) && covered(&y, x)
+                        }
+                        (None, None) => true,
+                        _ => false,
+                    }
+            })
+        }
+        _ => false,
+    };
+    identity_only.then_some(Inexpressible::ExceptionIdentity)
 }
 
 /// The regression on one engine.
@@ -263,7 +302,13 @@ pub fn reduce_finding(
     });
     let memory_difference = focus.and_then(|(_, _, m)| m);
     let payload_step = focus.and_then(|(kind, step, _)| {
-        (kind == DivergenceKind::ExceptionPayloadMismatch).then_some(step)
+        // Catching the expected tag and returning the payload also fails on an engine that
+        // throws another tag.
+        matches!(
+            kind,
+            DivergenceKind::ExceptionPayloadMismatch | DivergenceKind::ExceptionTagMismatch
+        )
+        .then_some(step)
     });
     let mut header = vec![
         format!("catchall regression: {key}"),

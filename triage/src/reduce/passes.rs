@@ -1832,17 +1832,37 @@ fn limits_and_data(c: &Candidate) -> Vec<Candidate> {
         }
         for d in 0..ir.datas.len() {
             let n = ir.datas[d].bytes.len();
-            for keep in [0, n / 2] {
-                if keep < n {
-                    let mut new = ir.clone();
-                    new.datas[d].bytes.truncate(keep);
+            // Bytes cut from the end, then from the start (an active segment's offset moving
+            // with them, so the bytes that stay stay where they were), by halves first.
+            let mut cuts: Vec<usize> = vec![n, n / 2, n / 4, n / 8, 1];
+            cuts.retain(|&k| k > 0 && k <= n);
+            cuts.dedup();
+            for &k in &cuts {
+                let mut new = ir.clone();
+                new.datas[d].bytes.truncate(n - k);
+                push(out, &new, &c.plan);
+            }
+            for &k in cuts.iter().filter(|&&k| k < n) {
+                let mut new = ir.clone();
+                let moved = match new.datas[d]
+                    .active
+                    .as_mut()
+                    .map(|(_, ops)| ops.as_mut_slice())
+                {
+                    Some([Operator::I32Const { value }]) => {
+                        *value = value.wrapping_add(k as i32);
+                        true
+                    }
+                    Some([Operator::I64Const { value }]) => {
+                        *value = value.wrapping_add(k as i64);
+                        true
+                    }
+                    _ => false,
+                };
+                if moved {
+                    new.datas[d].bytes.drain(..k);
                     push(out, &new, &c.plan);
                 }
-            }
-            if n > 1 {
-                let mut new = ir.clone();
-                new.datas[d].bytes.drain(..n / 2);
-                push(out, &new, &c.plan);
             }
         }
     })
@@ -2189,6 +2209,26 @@ mod tests {
                 "end"
             ]
         );
+    }
+
+    #[test]
+    fn data_is_cut_from_either_end_and_its_bytes_stay_in_place() {
+        let c = candidate(
+            r#"(module (memory 1) (data (i32.const 100) "abcdefgh") (func (export "f")))"#,
+            vec![],
+        );
+        let all: Vec<String> = texts(limits_and_data, &c)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        for want in [
+            r#"(i32.const 100) "abcd")"#,
+            r#"(i32.const 104) "efgh")"#,
+            r#"(i32.const 101) "bcdefgh")"#,
+            r#"(i32.const 100) "abcdefg")"#,
+        ] {
+            assert!(all.iter().any(|t| t.contains(want)), "{want} in {all:#?}");
+        }
     }
 
     #[test]
