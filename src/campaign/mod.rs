@@ -556,11 +556,7 @@ impl<'a> Campaign<'a> {
                     original,
                     reduced: Some(r.doc.reduced_bytes),
                     seconds: r.doc.seconds,
-                    note: if r.doc.regression_verified {
-                        "regression verified".into()
-                    } else {
-                        "regression not verified".into()
-                    },
+                    note: format!("regression {}", r.doc.regression_status()),
                 },
                 Err(e) => ReducedEntry {
                     bucket,
@@ -902,11 +898,7 @@ fn reduce_in_child(
             Ok(doc) => entry(
                 Some(doc.reduced_bytes),
                 doc.seconds,
-                if doc.regression_verified {
-                    "regression verified".into()
-                } else {
-                    "regression not verified".into()
-                },
+                format!("regression {}", doc.regression_status()),
             ),
             Err(e) => entry(None, seconds, format!("not reduced: {e}")),
         },

@@ -44,11 +44,7 @@ pub fn run(args: TriageArgs) -> anyhow::Result<ExitCode> {
                     "{} -> {b} bytes in {:.1} s, regression {}",
                     r.original_bytes,
                     r.seconds.unwrap_or(0.0),
-                    if r.regression_verified == Some(true) {
-                        "verified"
-                    } else {
-                        "NOT verified"
-                    }
+                    r.regression_status.as_deref().unwrap_or("NOT verified")
                 ),
                 (None, Some(why)) => why.clone(),
                 _ => "-".into(),

@@ -108,6 +108,21 @@ pub struct ReducedDoc {
     pub regression_inexpressible: Option<String>,
 }
 
+impl ReducedDoc {
+    /// The regression's standing in a word or three: `verified`, `inexpressible (REASON)` or
+    /// `NOT verified`.
+    pub fn regression_status(&self) -> String {
+        match (&self.regression_inexpressible, self.regression_verified) {
+            (Some(why), _) => format!(
+                "inexpressible ({})",
+                why.split(':').next().unwrap_or_default()
+            ),
+            (None, true) => "verified".into(),
+            (None, false) => "NOT verified".into(),
+        }
+    }
+}
+
 /// Why a divergence cannot be asserted in a `.wast` script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Inexpressible {
@@ -514,6 +529,9 @@ pub struct BucketReport {
     pub seconds: Option<f64>,
     /// Whether the regression passes on the agreeing engines and fails on the dissenters.
     pub regression_verified: Option<bool>,
+    /// The regression's standing (`ReducedDoc::regression_status`), when reduced.
+    #[serde(default)]
+    pub regression_status: Option<String>,
     /// The suspect, by engine voting.
     pub suspect: String,
     /// Why it was not reduced, if it was not.
@@ -569,10 +587,16 @@ pub fn report_markdown(
         s,
         "- regression: `{}` ({})\n",
         reduced.reduced_dir.join("regression.wast").display(),
-        if reduced.doc.regression_verified {
-            "verified: passes on the reference and the agreeing engines, fails on the dissenters"
-        } else {
-            "NOT verified, see reduced.json"
+        match (
+            &reduced.doc.regression_inexpressible,
+            reduced.doc.regression_verified
+        ) {
+            (Some(why), _) =>
+                format!("records the outcomes only, no script can assert this: {why}"),
+            (None, true) => "verified: passes on the reference and the agreeing engines, fails on \
+                             the dissenters"
+                .to_string(),
+            (None, false) => "NOT verified, see reduced.json".to_string(),
         }
     );
     let _ = writeln!(
@@ -733,6 +757,7 @@ pub fn triage_dir(
             reduced_bytes: None,
             seconds: None,
             regression_verified: None,
+            regression_status: None,
             suspect: finding
                 .doc
                 .divergence
@@ -748,6 +773,7 @@ pub fn triage_dir(
                 report.reduced_bytes = Some(reduced.doc.reduced_bytes);
                 report.seconds = Some(reduced.doc.seconds);
                 report.regression_verified = Some(reduced.doc.regression_verified);
+                report.regression_status = Some(reduced.doc.regression_status());
                 report.markdown = report_markdown(&finding, &reduced, &engines);
             }
             Err(e @ (TriageError::NotReducible { .. } | TriageError::Reduce { .. })) => {
