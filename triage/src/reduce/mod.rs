@@ -6,8 +6,10 @@
 //! values replaced by constants of their type or by one of their operands, blocks unwrapped,
 //! `try_table` turned into `block`, catch clauses dropped) — both as contiguous spans and as
 //! dataflow trees ([`spans`]), so a value pushed far from the instruction that consumes it goes
-//! with it — branches made unconditional, dead code after a throw or branch deleted,
-//! signatures and tag payloads shortened (callers, throws, catch blocks and their consumers
+//! with it — values observed directly (a store of a value that decided its address, a
+//! function returning a value it computes), branches made unconditional and `br_table` labels
+//! merged, dead code after a throw or branch deleted, code that may never run replaced by
+//! `unreachable`, `catch_ref` turned into `catch`, signatures and tag payloads shortened (callers, throws, catch blocks and their consumers
 //! edited together), then constants, offsets and limits shrunk. Each candidate is validated,
 //! looked up in a cache of candidates already tried, and run on the finding's engines in
 //! parallel with its neighbours; the first (in pass order) that keeps the key and costs less

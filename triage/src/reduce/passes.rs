@@ -63,6 +63,10 @@ pub const ALL: &[Pass] = &[
         generate: dataflow,
     },
     Pass {
+        name: "observe",
+        generate: observe,
+    },
+    Pass {
         name: "blocks",
         generate: blocks,
     },
@@ -73,6 +77,10 @@ pub const ALL: &[Pass] = &[
     Pass {
         name: "dead-code",
         generate: dead_code,
+    },
+    Pass {
+        name: "never-run",
+        generate: never_run,
     },
     Pass {
         name: "remove-items",
@@ -116,25 +124,30 @@ fn with_ir(c: &Candidate, edit: impl FnOnce(&Ir, &mut Vec<Candidate>)) -> Vec<Ca
     out
 }
 
-/// Whether anything in `ops` (a construct's body) branches to the construct itself, catch
-/// clauses that `except` accepts aside; `None` when a label cannot be read.
-fn branches_to(ops: &[Operator], except: impl Fn(&wasmparser::Catch) -> bool) -> Option<bool> {
+/// Whether a branch or catch clause in `ops` goes to a label that `hits(label, depth)`
+/// accepts (`depth`: how many constructs opened within `ops` enclose it), catch clauses that
+/// `except` accepts aside; `None` when a label cannot be read.
+fn any_label(
+    ops: &[Operator],
+    hits: impl Fn(u32, u32) -> bool,
+    except: impl Fn(&wasmparser::Catch) -> bool,
+) -> Option<bool> {
     use wasmparser::Catch;
     let mut depth = 0u32;
     for op in ops {
-        let here = |l: &u32| *l == depth;
+        let here = |l: &u32| hits(*l, depth);
         let enters = match op {
             Operator::Br { relative_depth }
             | Operator::BrIf { relative_depth }
             | Operator::BrOnNull { relative_depth }
             | Operator::BrOnNonNull { relative_depth }
             | Operator::BrOnCast { relative_depth, .. }
-            | Operator::BrOnCastFail { relative_depth, .. } => here(relative_depth),
+            | Operator::BrOnCastFail { relative_depth, .. }
+            | Operator::Rethrow { relative_depth }
+            | Operator::Delegate { relative_depth } => here(relative_depth),
             Operator::BrTable { targets } => {
-                let mut all = targets
-                    .targets()
-                    .chain(std::iter::once(Ok(targets.default())));
-                all.any(|t| t.map_or(true, |t| t == depth))
+                let (labels, default) = table_of(targets)?;
+                labels.iter().chain([&default]).any(here)
             }
             Operator::TryTable { try_table } => try_table.catches.iter().any(|c| match c {
                 Catch::One { label, .. }
@@ -147,13 +160,25 @@ fn branches_to(ops: &[Operator], except: impl Fn(&wasmparser::Catch) -> bool) ->
         if enters {
             return Some(true);
         }
-        if opens_block(op) {
+        if opens_block(op) || matches!(op, Operator::Try { .. }) {
             depth += 1;
-        } else if matches!(op, Operator::End) {
+        } else if matches!(op, Operator::End | Operator::Delegate { .. }) {
             depth = depth.checked_sub(1)?;
         }
     }
     Some(false)
+}
+
+/// Whether anything in `ops` (a construct's body) branches to the construct itself, catch
+/// clauses that `except` accepts aside; `None` when a label cannot be read.
+fn branches_to(ops: &[Operator], except: impl Fn(&wasmparser::Catch) -> bool) -> Option<bool> {
+    any_label(ops, |label, depth| label == depth, except)
+}
+
+/// Whether a branch or catch clause in `ops` (whole constructs and plain instructions) goes to
+/// a label outside them; `None` when a label cannot be read.
+fn escapes(ops: &[Operator]) -> Option<bool> {
+    any_label(ops, |label, depth| label >= depth, |_| false)
 }
 
 /// Adds the edits deleting operand `j` of `tree` (what it consumed from outside dropped where
@@ -200,7 +225,8 @@ fn push(out: &mut Vec<Candidate>, ir: &Ir, plan: &oracles::differential::Plan) {
     }
 }
 
-/// The sum over every integer constant of its bit length (a tie-breaker of [`super::cost`]).
+/// The sum over every integer constant of its bit length, and over every `br_table` of how
+/// many distinct labels it has (a tie-breaker of [`super::cost`]).
 pub fn const_weight(wasm: &[u8]) -> u64 {
     let Some(ir) = Ir::parse(wasm) else { return 0 };
     let bits = |x: u64| u64::from(64 - x.leading_zeros());
@@ -221,6 +247,12 @@ pub fn const_weight(wasm: &[u8]) -> u64 {
             Operator::I64Const { value } => bits(value.unsigned_abs()),
             Operator::F32Const { value } => bits(u64::from(value.bits() & 0x7fff_ffff)),
             Operator::F64Const { value } => bits(value.bits() & (u64::MAX >> 1)),
+            Operator::BrTable { targets } => table_of(targets).map_or(0, |(labels, default)| {
+                let mut distinct: Vec<u32> = labels.into_iter().chain([default]).collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                distinct.len() as u64
+            }),
             _ => memarg_of(op).map_or(0, |m| bits(m.offset)),
         };
     }
@@ -642,6 +674,8 @@ fn expressions(c: &Candidate) -> Vec<Candidate> {
                 if s.pushes == 0 {
                     edits.push((len, f, s.start, Vec::new()));
                 } else if s.pushes == 1 {
+                    // A value nobody takes (left below what a branch or return carries).
+                    edits.push((len, f, s.start, Vec::new()));
                     let is_const = len == 1 && is_constant(&ops[s.start]);
                     if let Some(z) = s.result.and_then(zero_of)
                         && !is_const
@@ -838,6 +872,208 @@ fn dataflow(c: &Candidate) -> Vec<Candidate> {
     })
 }
 
+/// Whether memory `m` is a 64-bit one; `None` when there is no such memory.
+fn memory64(ir: &Ir, m: u32) -> Option<bool> {
+    let imported: Vec<bool> = ir
+        .imports
+        .iter()
+        .filter_map(|i| match i.ty {
+            wasmparser::TypeRef::Memory(t) => Some(t.memory64),
+            _ => None,
+        })
+        .collect();
+    match imported.get(m as usize) {
+        Some(&b) => Some(b),
+        None => ir
+            .memories
+            .get(m as usize - imported.len())
+            .map(|t| t.memory64),
+    }
+}
+
+/// The type of global `g` when it is mutable; `None` otherwise.
+fn mutable_global(ir: &Ir, g: u32) -> Option<ValType> {
+    let imported: Vec<wasmparser::GlobalType> = ir
+        .imports
+        .iter()
+        .filter_map(|i| match i.ty {
+            wasmparser::TypeRef::Global(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let ty = match imported.get(g as usize) {
+        Some(&t) => t,
+        None => ir.globals.get(g as usize - imported.len())?.0,
+    };
+    ty.mutable.then_some(ty.content_type)
+}
+
+/// A value observed directly where it is made: a store, or a `global.set`, becomes one value
+/// computed inside it stored at address zero (or set), and a function the plan calls returns
+/// a value computed at its top level. A value that decided *where* something was stored, or
+/// what was returned, through branches or conversions becomes the thing stored or returned,
+/// so the machinery between goes at once.
+fn observe(c: &Candidate) -> Vec<Candidate> {
+    with_analysis(c, |ir, analyses, out| {
+        let mut edits: Vec<(usize, usize, usize, usize, Vec<Operator>)> = Vec::new();
+        for (f, a) in analyses.iter().enumerate() {
+            let ops = &ir.code[f].ops;
+            for sink in &a.spans {
+                let store_to = |ty: ValType| -> Option<Vec<Operator<'static>>> {
+                    let (memory, wide) = match &ops[sink.end] {
+                        Operator::GlobalSet { global_index } => {
+                            return (mutable_global(ir, *global_index) == Some(ty)).then(|| {
+                                vec![Operator::GlobalSet {
+                                    global_index: *global_index,
+                                }]
+                            });
+                        }
+                        op => {
+                            let wasmparser::MemArgTarget::Memory(m) = memarg_of(op)?.target else {
+                                return None;
+                            };
+                            (m, memory64(ir, m)?)
+                        }
+                    };
+                    let arg = |max_align: u8| wasmparser::MemArg {
+                        align: 0,
+                        max_align,
+                        offset: 0,
+                        target: wasmparser::MemArgTarget::Memory(memory),
+                        ordering: None,
+                    };
+                    let store = match ty {
+                        ValType::I32 => Operator::I32Store { memarg: arg(2) },
+                        ValType::I64 => Operator::I64Store { memarg: arg(3) },
+                        ValType::F32 => Operator::F32Store { memarg: arg(2) },
+                        ValType::F64 => Operator::F64Store { memarg: arg(3) },
+                        _ => return None,
+                    };
+                    let address = if wide {
+                        Operator::I64Const { value: 0 }
+                    } else {
+                        Operator::I32Const { value: 0 }
+                    };
+                    Some(vec![address, store])
+                };
+                let is_sink = matches!(ops[sink.end], Operator::GlobalSet { .. })
+                    || (sink.pushes == 0
+                        && memarg_of(&ops[sink.end]).is_some()
+                        && a.trees
+                            .iter()
+                            .any(|t| t.root == sink.end && t.operands.len() == 2));
+                if !is_sink {
+                    continue;
+                }
+                for v in &a.spans {
+                    if v.start < sink.start
+                        || v.end >= sink.end
+                        || v.pushes != 1
+                        || (v.start == v.end && is_constant(&ops[v.start]))
+                        || escapes(&ops[v.start..=v.end]) != Some(false)
+                    {
+                        continue;
+                    }
+                    let Some(ty) = v.result else { continue };
+                    let Some(with) = store_to(ty) else { continue };
+                    let mut body: Vec<Operator> = Vec::new();
+                    if with.len() == 2 {
+                        body.push(with[0].clone());
+                    }
+                    body.extend(ops[v.start..=v.end].iter().cloned());
+                    body.push(with[with.len() - 1].clone());
+                    let saved = (sink.end - sink.start) - (v.end - v.start);
+                    edits.push((saved, f, sink.start, sink.end, body));
+                }
+            }
+        }
+        edits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, f, start, end, body) in edits {
+            if let Some(wasm) = replace(ir, f, start, end, body) {
+                out.push(Candidate {
+                    wasm,
+                    plan: c.plan.clone(),
+                });
+            }
+        }
+        // A function the plan calls returns a value it computes at its top level (whatever
+        // its type): the rest of its body goes, its result type becomes the value's.
+        let fi = ir.imported(Space::Func);
+        let mut returns: Vec<(usize, Ir)> = Vec::new();
+        for (f, a) in analyses.iter().enumerate() {
+            let func = fi + f as u32;
+            let exported = ir
+                .exports
+                .iter()
+                .any(|e| e.kind == ExternalKind::Func && e.index == func && planned(c, &e.name));
+            let Some(ty) = ir.func_type(func) else {
+                continue;
+            };
+            if !exported || referenced(ir, func) {
+                continue;
+            }
+            let ops = &ir.code[f].ops;
+            let mut depth = vec![0u32; ops.len() + 1];
+            for (i, op) in ops.iter().enumerate() {
+                depth[i + 1] = if opens_block(op) {
+                    depth[i] + 1
+                } else if matches!(op, Operator::End) {
+                    depth[i].saturating_sub(1)
+                } else {
+                    depth[i]
+                };
+            }
+            for v in &a.spans {
+                let Some(result) = v.result else { continue };
+                if v.pushes != 1
+                    || depth[v.start] != 0
+                    || v.end + 2 >= ops.len()
+                    || !matches!(
+                        result,
+                        ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64
+                    )
+                    || (v.start == v.end && is_constant(&ops[v.start]))
+                {
+                    continue;
+                }
+                let mut new = ir.clone();
+                new.types.push(wasmparser::FuncType::new(
+                    ty.params().iter().copied(),
+                    [result],
+                ));
+                new.funcs[f] = (new.types.len() - 1) as u32;
+                let mut body: Vec<Operator> = ops[..=v.end].to_vec();
+                body.extend([Operator::Return, Operator::End]);
+                new.code[f].ops = body;
+                returns.push((ops.len() - v.end, new));
+            }
+        }
+        returns.sort_by_key(|r| std::cmp::Reverse(r.0));
+        for (_, new) in returns {
+            push(out, &new, &c.plan);
+        }
+    })
+}
+
+/// Whether anything but an export refers to function `func` (a call, `ref.func`, an element
+/// segment, a table's initializer, a global's, the start function).
+fn referenced(ir: &Ir, func: u32) -> bool {
+    let is = |op: &Operator| {
+        matches!(op,
+            Operator::Call { function_index }
+            | Operator::ReturnCall { function_index }
+            | Operator::RefFunc { function_index } if *function_index == func)
+    };
+    ir.start == Some(func)
+        || ir.code.iter().any(|b| b.ops.iter().any(is))
+        || ir.globals.iter().any(|g| g.1.iter().any(is))
+        || ir.tables.iter().any(|t| t.1.iter().flatten().any(is))
+        || ir.elems.iter().any(|e| match &e.items {
+            ElemItems::Funcs(items) => items.contains(&func),
+            ElemItems::Exprs(_, exprs) => exprs.iter().flatten().any(is),
+        })
+}
+
 /// Branches made unconditional or never taken: `br_table` into a `br` to each of its
 /// labels, `br_if` into a `br` or into nothing (the condition's tree deleted either way).
 fn branches(c: &Candidate) -> Vec<Candidate> {
@@ -864,6 +1100,15 @@ fn branches(c: &Candidate) -> Vec<Candidate> {
                     Some(Some((o, h))) => (o.clone(), *h),
                     _ => (Vec::new(), 1),
                 };
+                if let Operator::BrTable { targets } = &ops[t.root] {
+                    for (labels, default) in smaller_tables(targets) {
+                        let bytes = br_table_bytes(&labels, default);
+                        let Some(op) = read_op(&bytes) else { continue };
+                        let mut new = ir.clone();
+                        new.code[f].ops[t.root] = op;
+                        push(out, &new, &c.plan);
+                    }
+                }
                 for label in labels {
                     let mut e: Vec<(usize, usize, Vec<Operator>)> =
                         cond_ops.iter().map(|&i| (i, i, Vec::new())).collect();
@@ -881,8 +1126,61 @@ fn branches(c: &Candidate) -> Vec<Candidate> {
     })
 }
 
+/// Simpler forms of a `br_table`: one label left out (the indices past it shift down, the
+/// last one falls to the default), or a label that occurs once sent where another of its
+/// labels goes (one label fewer, so the construct it named may be unwrapped next).
+fn smaller_tables(targets: &wasmparser::BrTable) -> Vec<(Vec<u32>, u32)> {
+    let Some((labels, default)) = table_of(targets) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for k in (0..labels.len()).rev() {
+        let mut fewer = labels.clone();
+        fewer.remove(k);
+        out.push((fewer, default));
+    }
+    let mut distinct: Vec<u32> = labels.iter().copied().chain([default]).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let once = |l: u32| labels.iter().chain([&default]).filter(|&&x| x == l).count() == 1;
+    for (k, &l) in labels.iter().enumerate() {
+        if !once(l) {
+            continue;
+        }
+        for &to in distinct.iter().filter(|&&to| to != l) {
+            let mut moved = labels.clone();
+            moved[k] = to;
+            out.push((moved, default));
+        }
+    }
+    if once(default) {
+        for &to in distinct.iter().filter(|&&to| to != default) {
+            out.push((labels.clone(), to));
+        }
+    }
+    out
+}
+
+/// Where the block holding position `from` closes: the index of its `end` (or of the `else`
+/// closing an `if`'s first arm), `ops.len()` when there is none.
+fn block_end(ops: &[Operator], from: usize) -> usize {
+    let mut depth = 0usize;
+    let mut j = from;
+    while j < ops.len() {
+        match &ops[j] {
+            op if opens_block(op) => depth += 1,
+            Operator::End | Operator::Else if depth == 0 => break,
+            Operator::End => depth -= 1,
+            _ => {}
+        }
+        j += 1;
+    }
+    j
+}
+
 /// The instructions after a branch, return, throw or `unreachable` up to the end of their
-/// block deleted (they never run; the stack there is polymorphic).
+/// block deleted (they never run; the stack there is polymorphic), and a branch to where
+/// control goes anyway.
 fn dead_code(c: &Candidate) -> Vec<Candidate> {
     with_ir(c, |ir, out| {
         for (f, body) in ir.code.iter().enumerate() {
@@ -891,20 +1189,26 @@ fn dead_code(c: &Candidate) -> Vec<Candidate> {
                 if !ends_flow(&ops[i]) {
                     continue;
                 }
-                let mut depth = 0usize;
-                let mut j = i + 1;
-                while j < ops.len() {
-                    match &ops[j] {
-                        op if opens_block(op) => depth += 1,
-                        Operator::End | Operator::Else if depth == 0 => break,
-                        Operator::End => depth -= 1,
-                        _ => {}
-                    }
-                    j += 1;
-                }
+                let j = block_end(ops, i + 1);
                 if j > i + 1 && j < ops.len() {
                     let mut new = ir.clone();
                     new.code[f].ops = splice(ops, vec![(i + 1, j - 1, Vec::new())]);
+                    push(out, &new, &c.plan);
+                }
+                // A `return` just before the function's end, or a `br 0` just before its
+                // block's, goes where nothing else is left on the stack.
+                let here = match ops[i] {
+                    Operator::Return => i + 2 == ops.len(),
+                    Operator::Br { relative_depth: 0 } => {
+                        matches!(ops.get(i + 1), Some(Operator::End))
+                            && enclosing(ops, i, 0)
+                                .is_none_or(|k| !matches!(ops[k], Operator::Loop { .. }))
+                    }
+                    _ => false,
+                };
+                if here {
+                    let mut new = ir.clone();
+                    new.code[f].ops.remove(i);
                     push(out, &new, &c.plan);
                 }
             }
@@ -912,10 +1216,89 @@ fn dead_code(c: &Candidate) -> Vec<Candidate> {
     })
 }
 
+/// Code that may never run replaced by `unreachable`: what follows a call (the callee may
+/// always throw) or a construct (it may always leave by a branch or an exception) up to the
+/// end of their block, and a construct's body or an `if`'s arm (it may never be entered).
+/// Where the guess is wrong the module traps, and the key says so.
+fn never_run(c: &Candidate) -> Vec<Candidate> {
+    with_ir(c, |ir, out| {
+        for (f, body) in ir.code.iter().enumerate() {
+            let ops = &body.ops;
+            for i in 0..ops.len() {
+                let from = i + 1;
+                let may_skip = matches!(
+                    ops[i],
+                    Operator::Call { .. }
+                        | Operator::CallIndirect { .. }
+                        | Operator::CallRef { .. }
+                        | Operator::End
+                        | Operator::Else
+                ) || opens_block(&ops[i]);
+                if !may_skip || from >= ops.len() {
+                    continue;
+                }
+                let to = block_end(ops, from);
+                if to >= ops.len()
+                    || to == from
+                    || (to == from + 1 && matches!(ops[from], Operator::Unreachable))
+                {
+                    continue;
+                }
+                let mut new = ir.clone();
+                new.code[f].ops = splice(ops, vec![(from, to - 1, vec![Operator::Unreachable])]);
+                push(out, &new, &c.plan);
+            }
+        }
+    })
+}
+
+/// A `br_table` encoded on its own, for [`read_op`] (a wasmparser `br_table` borrows its
+/// labels from the bytes it was read from, so a new one needs bytes of its own).
+fn br_table_bytes(targets: &[u32], default: u32) -> Vec<u8> {
+    use wasm_encoder::Encode;
+    let mut bytes = Vec::new();
+    wasm_encoder::Instruction::BrTable(targets.to_vec().into(), default).encode(&mut bytes);
+    bytes
+}
+
+/// The one instruction encoded in `bytes`.
+fn read_op(bytes: &[u8]) -> Option<Operator<'_>> {
+    wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(bytes, 0))
+        .read()
+        .ok()
+}
+
+/// A `br_table`'s labels and default; `None` when they cannot be read.
+fn table_of(targets: &wasmparser::BrTable) -> Option<(Vec<u32>, u32)> {
+    let labels = targets.targets().collect::<Result<Vec<u32>, _>>().ok()?;
+    Some((labels, targets.default()))
+}
+
+/// Instructions some of which are `br_table`s made here: the rest borrow the module's bytes,
+/// these borrow `tables`, so the whole reads only as long as this lives.
+#[derive(Debug)]
+struct Rebuilt<'a> {
+    /// The instructions, a `nop` where each new `br_table` goes.
+    ops: Vec<Operator<'a>>,
+    /// Where each new `br_table` goes and its encoding.
+    tables: Vec<(usize, Vec<u8>)>,
+}
+
+impl Rebuilt<'_> {
+    /// The instructions, the new `br_table`s in place.
+    fn ops(&self) -> Option<Vec<Operator<'_>>> {
+        let mut ops: Vec<Operator<'_>> = self.ops.clone();
+        for (at, bytes) in &self.tables {
+            *ops.get_mut(*at)? = read_op(bytes)?;
+        }
+        Some(ops)
+    }
+}
+
 /// The instructions of a construct's body as they read once the construct is gone: branches
-/// to labels outside it one shallower; `None` when something branches to the construct
-/// itself (or uses a label in a way this does not rewrite).
-fn unwrapped<'a>(inner: &[Operator<'a>]) -> Option<Vec<Operator<'a>>> {
+/// (`br_table` labels included) to labels outside it one shallower; `None` when something
+/// branches to the construct itself (or uses a label in a way this does not rewrite).
+fn unwrapped<'a>(inner: &[Operator<'a>]) -> Option<Rebuilt<'a>> {
     use wasmparser::Catch;
     let mut depth = 0u32;
     let outer = |l: u32, depth: u32| -> Option<u32> {
@@ -926,6 +1309,7 @@ fn unwrapped<'a>(inner: &[Operator<'a>]) -> Option<Vec<Operator<'a>>> {
         }
     };
     let mut out = Vec::with_capacity(inner.len());
+    let mut tables = Vec::new();
     for op in inner {
         let op = match op.clone() {
             Operator::Br { relative_depth } => Operator::Br {
@@ -941,15 +1325,17 @@ fn unwrapped<'a>(inner: &[Operator<'a>]) -> Option<Vec<Operator<'a>>> {
                 relative_depth: outer(relative_depth, depth)?,
             },
             Operator::BrTable { targets } => {
-                let inside = targets
-                    .targets()
-                    .chain(std::iter::once(Ok(targets.default())));
-                for t in inside {
-                    if t.ok()? >= depth {
-                        return None;
-                    }
+                let (labels, default) = table_of(&targets)?;
+                if labels.iter().chain([&default]).all(|&l| l < depth) {
+                    Operator::BrTable { targets }
+                } else {
+                    let labels = labels
+                        .into_iter()
+                        .map(|l| outer(l, depth))
+                        .collect::<Option<Vec<u32>>>()?;
+                    tables.push((out.len(), br_table_bytes(&labels, outer(default, depth)?)));
+                    Operator::Nop
                 }
-                Operator::BrTable { targets }
             }
             Operator::TryTable { mut try_table } => {
                 for catch in &mut try_table.catches {
@@ -980,7 +1366,7 @@ fn unwrapped<'a>(inner: &[Operator<'a>]) -> Option<Vec<Operator<'a>>> {
         };
         out.push(op);
     }
-    Some(out)
+    Some(Rebuilt { ops: out, tables })
 }
 
 fn is_constant(op: &Operator) -> bool {
@@ -1015,6 +1401,9 @@ fn blocks(c: &Candidate) -> Vec<Candidate> {
                         let mut new = ir.clone();
                         new.code[f].ops[k.open] = Operator::TryTable { try_table: t };
                         emit(&new, out);
+                        if let Some(new) = without_exnref(ir, a, f, k.open, j) {
+                            emit(&new, out);
+                        }
                     }
                 }
                 let Some(bt) = super::ir::block_type(open) else {
@@ -1042,10 +1431,15 @@ fn blocks(c: &Candidate) -> Vec<Candidate> {
                             let mut in_block = vec![Operator::Block { blockty: bt }];
                             in_block.extend(ops[s..e].iter().cloned());
                             in_block.push(Operator::End);
+                            let in_block = Rebuilt {
+                                ops: in_block,
+                                tables: Vec::new(),
+                            };
                             for arm in [unwrapped(&ops[s..e]), Some(in_block)]
                                 .into_iter()
                                 .flatten()
                             {
+                                let Some(arm) = arm.ops() else { continue };
                                 let mut edits = tree_edits(t, Vec::new());
                                 edits.retain(|e| e.0 != k.open);
                                 let mut with = vec![Operator::Drop; t.holes as usize];
@@ -1073,9 +1467,13 @@ fn blocks(c: &Candidate) -> Vec<Candidate> {
                         // (parameters stay on the stack, results are left there).
                         let inner = match unwrapped(&ops[k.open + 1..k.end]) {
                             Some(inner) => inner,
-                            None if unwrap_ok => ops[k.open + 1..k.end].to_vec(),
+                            None if unwrap_ok => Rebuilt {
+                                ops: ops[k.open + 1..k.end].to_vec(),
+                                tables: Vec::new(),
+                            },
                             None => continue,
                         };
+                        let Some(inner) = inner.ops() else { continue };
                         if let Some(wasm) = replace(ir, f, k.open, k.end, inner) {
                             out.push(Candidate {
                                 wasm,
@@ -1349,58 +1747,148 @@ fn without_payload_value(
         }
         targets.sort_unstable();
         targets.dedup();
+        let ours = |c: &Catch| matches!(c, Catch::One { tag: t, .. } | Catch::OneRef { tag: t, .. } if *t == tag);
         for target in targets {
-            let construct = a.constructs.iter().find(|k| k.open == target)?;
-            let Operator::Block { blockty } = ops[target] else {
-                return None;
+            let landing = Landing {
+                ops,
+                a,
+                target,
+                j,
+                value_type,
             };
-            // Only the tag's clauses enter it: its end is unreachable from inside, and
-            // nothing else branches to it.
-            if construct.end == 0 || !ends_flow(&ops[construct.end - 1]) {
-                return None;
-            }
-            let ours = |c: &Catch| matches!(c, Catch::One { tag: t, .. } | Catch::OneRef { tag: t, .. } if *t == tag);
-            if branches_to(&ops[target + 1..construct.end], ours)? {
-                return None;
-            }
-            let mut results: Vec<ValType> = match blockty {
-                BlockType::Empty => Vec::new(),
-                BlockType::Type(t) => vec![t],
-                BlockType::FuncType(t) => ir.types.get(t as usize)?.results().to_vec(),
-            };
-            if j >= results.len() {
-                return None;
-            }
-            results.remove(j);
-            let blockty = block_type_of(&mut new, results);
-            edits.push((target, target, vec![Operator::Block { blockty }]));
-            // What consumed the value after the block.
-            let consumer = a.trees.iter().find_map(|t| {
-                t.origins
-                    .iter()
-                    .position(|o| *o == Some((construct.end, j as u32)))
-                    .map(|at| (t, at))
-            })?;
-            let (t, at) = consumer;
-            match ops[t.root] {
-                Operator::Drop | Operator::LocalSet { .. } | Operator::GlobalSet { .. } => {
-                    edits.push((t.root, t.root, Vec::new()));
-                }
-                _ if at + 1 == t.origins.len() => {
-                    edits.push((
-                        t.root,
-                        t.root,
-                        vec![zero_of(value_type)?, ops[t.root].clone()],
-                    ));
-                }
-                _ => return None,
-            }
+            landing.without_value(ir, &mut new, ours, &mut edits)?;
         }
         if !edits.is_empty() {
             new.code[f].ops = splice(ops, edits);
         }
     }
     new.encode()
+}
+
+/// The construct `label` levels out from the instruction at `at` (0: the innermost one
+/// holding it); `None` for the function's own label.
+fn enclosing(ops: &[Operator], at: usize, label: u32) -> Option<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    for (i, op) in ops[..at].iter().enumerate() {
+        if opens_block(op) {
+            open.push(i);
+        } else if matches!(op, Operator::End) {
+            open.pop();
+        }
+    }
+    open.len().checked_sub(1 + label as usize).map(|k| open[k])
+}
+
+/// Catch clause `j` of the `try_table` at `at` in function `f` turned from `catch_ref` into
+/// `catch` (or `catch_all_ref` into `catch_all`): the block it lands in loses the `exnref`
+/// and whatever consumed it after the block goes.
+fn without_exnref<'a>(
+    ir: &Ir<'a>,
+    a: &super::spans::Analysis,
+    f: usize,
+    at: usize,
+    j: usize,
+) -> Option<Ir<'a>> {
+    use wasmparser::Catch;
+    let ops = &ir.code[f].ops;
+    let Operator::TryTable { try_table } = &ops[at] else {
+        return None;
+    };
+    let clause = *try_table.catches.get(j)?;
+    let (plain, label) = match clause {
+        Catch::OneRef { tag, label } => (Catch::One { tag, label }, label),
+        Catch::AllRef { label } => (Catch::All { label }, label),
+        _ => return None,
+    };
+    let target = enclosing(ops, at, label)?;
+    let results = match super::ir::block_type(&ops[target])? {
+        BlockType::Empty => 0,
+        BlockType::Type(_) => 1,
+        BlockType::FuncType(t) => ir.types.get(t as usize)?.results().len(),
+    };
+    let mut new = ir.clone();
+    let mut edits = Vec::new();
+    let landing = Landing {
+        ops,
+        a,
+        target,
+        j: results.checked_sub(1)?,
+        value_type: ValType::EXNREF,
+    };
+    landing.without_value(ir, &mut new, |c| *c == clause, &mut edits)?;
+    let mut t = try_table.clone();
+    t.catches[j] = plain;
+    edits.push((at, at, vec![Operator::TryTable { try_table: t }]));
+    new.code[f].ops = splice(ops, edits);
+    Some(new)
+}
+
+/// Value `j` (of type `value_type`) of the results of the block opened at `target` in `ops`
+/// (analysed by `a`): a block that catch clauses land in.
+struct Landing<'o, 'a> {
+    ops: &'o [Operator<'a>],
+    a: &'o super::spans::Analysis,
+    target: usize,
+    j: usize,
+    value_type: ValType,
+}
+
+impl<'a> Landing<'_, 'a> {
+    /// The edits removing the value, when only the catch clauses `ours` enter the block (its
+    /// end is unreachable from inside): the block retyped in `new` (whose types are `ir`'s
+    /// and more), and the value's consumer after it deleted (a `drop`, `local.set` or
+    /// `global.set`) or, when the value is its last operand, fed a zero instead.
+    fn without_value(
+        &self,
+        ir: &Ir,
+        new: &mut Ir,
+        ours: impl Fn(&wasmparser::Catch) -> bool,
+        edits: &mut Vec<(usize, usize, Vec<Operator<'a>>)>,
+    ) -> Option<()> {
+        let (ops, a, target, j) = (self.ops, self.a, self.target, self.j);
+        let construct = a.constructs.iter().find(|k| k.open == target)?;
+        let Operator::Block { blockty } = ops[target] else {
+            return None;
+        };
+        if construct.end == 0 || !ends_flow(&ops[construct.end - 1]) {
+            return None;
+        }
+        if branches_to(&ops[target + 1..construct.end], ours)? {
+            return None;
+        }
+        let mut results: Vec<ValType> = match blockty {
+            BlockType::Empty => Vec::new(),
+            BlockType::Type(t) => vec![t],
+            BlockType::FuncType(t) => ir.types.get(t as usize)?.results().to_vec(),
+        };
+        if j >= results.len() {
+            return None;
+        }
+        results.remove(j);
+        let blockty = block_type_of(new, results);
+        edits.push((target, target, vec![Operator::Block { blockty }]));
+        // What consumed the value after the block.
+        let (t, at) = a.trees.iter().find_map(|t| {
+            t.origins
+                .iter()
+                .position(|o| *o == Some((construct.end, j as u32)))
+                .map(|at| (t, at))
+        })?;
+        match ops[t.root] {
+            Operator::Drop | Operator::LocalSet { .. } | Operator::GlobalSet { .. } => {
+                edits.push((t.root, t.root, Vec::new()));
+            }
+            _ if at + 1 == t.origins.len() => {
+                edits.push((
+                    t.root,
+                    t.root,
+                    vec![zero_of(self.value_type)?, ops[t.root].clone()],
+                ));
+            }
+            _ => return None,
+        }
+        Some(())
+    }
 }
 
 /// `ir` with the parameters `removed` of the defined functions `ks` (all of one type) turned
@@ -1579,7 +2067,7 @@ fn without_last_result(
         let body = &mut new.code[k].ops;
         if lone {
             body.remove(end - 1);
-        } else {
+        } else if end == 0 || !ends_flow(&ops[end - 1]) {
             body.insert(end, Operator::Drop);
         }
     }
@@ -1611,6 +2099,9 @@ fn without_last_result(
             };
             if matches!(body.ops.get(i + 1), Some(Operator::Drop)) {
                 edits.push((i, i + 1, vec![op]));
+            } else if matches!(body.ops.get(i + 1), Some(Operator::Unreachable)) {
+                // The value was never used: nothing stands in for it.
+                edits.push((i, i, vec![op]));
             } else {
                 edits.push((i, i, vec![op, zero_of(last)?]));
             }
@@ -1972,6 +2463,15 @@ mod tests {
             .collect()
     }
 
+    /// The instructions of function `func` in every valid candidate of `pass`.
+    fn bodies_of(
+        pass: fn(&Candidate) -> Vec<Candidate>,
+        c: &Candidate,
+        func: usize,
+    ) -> Vec<Vec<String>> {
+        texts(pass, c).iter().map(|(t, _)| body(t, func)).collect()
+    }
+
     /// The instructions of function `func` in printed text, one per item.
     fn body(text: &str, func: usize) -> Vec<String> {
         let Some(start) = text.find(&format!("\n  (func (;{func};)")) else {
@@ -2028,10 +2528,7 @@ mod tests {
                    local.set 0))"#,
             vec![],
         );
-        let bodies: Vec<Vec<String>> = texts(dataflow, &c)
-            .iter()
-            .map(|(t, _)| body(t, 2))
-            .collect();
+        let bodies: Vec<Vec<String>> = bodies_of(dataflow, &c, 2);
         assert!(
             bodies.iter().any(|b| b.starts_with(&[
                 "call 0".into(),
@@ -2061,10 +2558,7 @@ mod tests {
                    i32.add))"#,
             vec![Val::I32(0)],
         );
-        let bodies: Vec<Vec<String>> = texts(dataflow, &c)
-            .iter()
-            .map(|(t, _)| body(t, 1))
-            .collect();
+        let bodies: Vec<Vec<String>> = bodies_of(dataflow, &c, 1);
         for want in [["local.get 0", "call 0"], ["call 0", "i32.const 5"]] {
             assert!(bodies.iter().any(|b| b == &want), "{want:?} in {bodies:#?}");
         }
@@ -2085,10 +2579,11 @@ mod tests {
         // ops: 0 block $out, 1 block $gone, 2 i32.const, 3 br_if 1, 4 block $in, 5 br 0,
         //      6 end, 7 end ($gone), 8 end, 9 end
         let inner = unwrapped(&ops[2..7]).expect("nothing branches to $gone");
+        let inner = inner.ops().unwrap();
         assert_eq!(inner[1], Operator::BrIf { relative_depth: 0 });
         assert_eq!(inner[3], Operator::Br { relative_depth: 0 });
         // A branch to the construct itself cannot be unwrapped.
-        assert_eq!(unwrapped(&ops[1..8]), None);
+        assert!(unwrapped(&ops[1..8]).is_none());
     }
 
     #[test]
@@ -2146,20 +2641,54 @@ mod tests {
                    (block (block (br_table 0 1 (local.get 0))))))"#,
             vec![Val::I32(0)],
         );
-        let bodies: Vec<Vec<String>> = texts(branches, &c)
-            .iter()
-            .map(|(t, _)| body(t, 0))
-            .collect();
+        let bodies: Vec<Vec<String>> = bodies_of(branches, &c, 0);
         assert!(
             bodies
                 .iter()
                 .any(|b| b.contains(&"br 1 (;@1;)".to_string())),
             "{bodies:#?}"
         );
+        // The table itself shrunk: a label left out, or a label that occurs once sent where
+        // the other goes.
+        let mut tables: Vec<&str> = bodies
+            .iter()
+            .flatten()
+            .filter(|l| l.starts_with("br_table"))
+            .map(String::as_str)
+            .collect();
+        tables.sort_unstable();
+        assert_eq!(
+            tables,
+            [
+                "br_table 0 (;@2;) 0 (;@2;)",
+                "br_table 1 (;@1;)",
+                "br_table 1 (;@1;) 1 (;@1;)"
+            ]
+        );
+    }
+
+    #[test]
+    fn fewer_labels_cost_less_and_unwrapping_relabels_a_table() {
+        let wat = |table: &str| {
+            wat::parse_str(format!(
+                "(module (func (param i32) (block (block (block {table} (local.get 0))))))"
+            ))
+            .unwrap()
+        };
+        // Same size, one label fewer: cheaper.
+        assert!(const_weight(&wat("(br_table 0 1 1)")) > const_weight(&wat("(br_table 1 1 1)")));
+        // The innermost block unwrapped: the table's labels out of it one shallower.
+        let c = candidate(
+            r#"(module (func (export "f") (param i32)
+                 (block (block (block (br_table 1 2 (local.get 0)))))))"#,
+            vec![Val::I32(0)],
+        );
+        let bodies: Vec<Vec<String>> = bodies_of(blocks, &c, 0);
         assert!(
             bodies
                 .iter()
-                .all(|b| !b.iter().any(|l| l.starts_with("br_table")))
+                .any(|b| b.contains(&"br_table 0 (;@2;) 1 (;@1;)".to_string())),
+            "{bodies:#?}"
         );
     }
 
@@ -2241,10 +2770,190 @@ mod tests {
                  i32.add))"#,
             vec![],
         );
-        let bodies: Vec<Vec<String>> = texts(dead_code, &c)
-            .iter()
-            .map(|(t, _)| body(t, 0))
-            .collect();
+        let bodies: Vec<Vec<String>> = bodies_of(dead_code, &c, 0);
         assert_eq!(bodies, [["throw 0"]]);
+    }
+
+    #[test]
+    fn code_after_a_call_or_a_construct_may_never_run() {
+        let c = candidate(
+            r#"(module (func $g) (func (export "f") (result i32)
+                 call $g
+                 (block (nop))
+                 i32.const 1))"#,
+            vec![],
+        );
+        let bodies: Vec<Vec<String>> = bodies_of(never_run, &c, 1);
+        for want in [
+            vec!["call 0", "unreachable"],
+            vec!["call 0", "block ;; label = @1", "nop", "end", "unreachable"],
+            vec![
+                "call 0",
+                "block ;; label = @1",
+                "unreachable",
+                "end",
+                "i32.const 1",
+            ],
+        ] {
+            assert!(bodies.iter().any(|b| *b == want), "{want:?} in {bodies:#?}");
+        }
+    }
+
+    #[test]
+    fn a_store_observes_a_value_that_decided_its_address() {
+        // The value chose the address through a branch; the candidate stores the value itself.
+        let c = candidate(
+            r#"(module (memory i64 1) (global (mut i32) (i32.const 0))
+                 (func (export "f") (param i32)
+                   (block (result i64)
+                     (br_if 0 (i64.const 8) (i32.eqz (local.get 0)))
+                     (drop)
+                     (i64.const 16))
+                   (f64.const 1)
+                   (f64.store)))"#,
+            vec![Val::I32(0)],
+        );
+        let bodies: Vec<Vec<String>> = bodies_of(observe, &c, 0);
+        let want = ["i64.const 0", "local.get 0", "i32.eqz", "i32.store align=1"];
+        assert!(
+            bodies.contains(&want.map(String::from).to_vec()),
+            "{bodies:#?}"
+        );
+        // The block, whose branch stays inside it, is a value too.
+        assert!(
+            bodies
+                .iter()
+                .any(|b| b.first().map(String::as_str) == Some("i64.const 0")
+                    && b.last().map(String::as_str) == Some("i64.store align=1")),
+            "{bodies:#?}"
+        );
+        // What branches out of itself is never moved away from its label.
+        let wasm = wat::parse_str(
+            "(module (func (block (block (br 1)) (block (br 0)) (try_table (catch_all 1)))))",
+        )
+        .unwrap();
+        let ir = Ir::parse(&wasm).unwrap();
+        let ops = &ir.code[0].ops;
+        // ops: 0 block, 1 block, 2 br 1, 3 end, 4 block, 5 br 0, 6 end, 7 try_table, 8 end, ...
+        assert_eq!(escapes(&ops[1..=3]), Some(true));
+        assert_eq!(escapes(&ops[4..=6]), Some(false));
+        assert_eq!(escapes(&ops[7..=8]), Some(true));
+    }
+
+    #[test]
+    fn a_planned_function_returns_a_value_it_computes_whatever_its_type() {
+        let c = candidate(
+            r#"(module (func (export "f") (result f32)
+                 (block (result f64) (f64.const 2))
+                 i64.reinterpret_f64
+                 i32.wrap_i64
+                 f32.reinterpret_i32))"#,
+            vec![],
+        );
+        let all = texts(observe, &c);
+        assert!(
+            all.iter().any(|(t, _)| t.contains("(result f64)")
+                && body(t, 0)
+                    == [
+                        "block (result f64) ;; label = @1",
+                        "f64.const 0x1p+1 (;=2;)",
+                        "end",
+                        "return",
+                    ]),
+            "{:#?}",
+            all.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>()
+        );
+        // A function something calls keeps its type.
+        let c = candidate(
+            r#"(module (func (export "f") (result f32)
+                 (f32.convert_i32_s (i32.const 3)))
+                 (func (drop (call 0))))"#,
+            vec![],
+        );
+        assert!(texts(observe, &c).is_empty());
+    }
+
+    #[test]
+    fn a_branch_where_control_goes_anyway_and_a_value_nobody_takes_go() {
+        let c = candidate(
+            r#"(module (func (export "f") (result i32)
+                 (block (br 0))
+                 f64.const 1
+                 i32.const 2
+                 return))"#,
+            vec![],
+        );
+        // The `br 0` goes; the `return` stays while the `f64` lies below what it returns.
+        let dead: Vec<Vec<String>> = bodies_of(dead_code, &c, 0);
+        let want = [
+            "block ;; label = @1",
+            "end",
+            "f64.const 0x1p+0 (;=1;)",
+            "i32.const 2",
+            "return",
+        ];
+        assert_eq!(dead, [want]);
+        let alone = candidate(
+            r#"(module (func (export "f") (result i32) i32.const 2 return))"#,
+            vec![],
+        );
+        let dead: Vec<Vec<String>> = bodies_of(dead_code, &alone, 0);
+        assert_eq!(dead, [["i32.const 2"]]);
+        let exprs: Vec<Vec<String>> = bodies_of(expressions, &c, 0);
+        let want = [
+            "block ;; label = @1",
+            "br 0 (;@1;)",
+            "end",
+            "i32.const 2",
+            "return",
+        ];
+        assert!(exprs.iter().any(|b| *b == want), "{exprs:#?}");
+    }
+
+    #[test]
+    fn catch_ref_becomes_catch_and_the_exnref_goes() {
+        let c = candidate(
+            r#"(module (tag $t) (func $g)
+                 (func (export "f")
+                   (block $h (result exnref)
+                     (try_table (catch_ref $t $h) (call $g))
+                     (return))
+                   (drop)))"#,
+            vec![],
+        );
+        let texts = texts(blocks, &c);
+        assert!(
+            texts.iter().any(|(t, _)| {
+                body(t, 1)
+                    == [
+                        "block ;; label = @1",
+                        "try_table (catch 0 0 (;@1;)) ;; label = @2",
+                        "call 0",
+                        "end",
+                        "return",
+                        "end",
+                    ]
+            }),
+            "{:#?}",
+            texts.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_result_never_used_goes_without_a_stand_in() {
+        let c = candidate(
+            r#"(module (tag $t)
+                 (func $g (result f64) (throw $t))
+                 (func (export "f") (call $g) (unreachable)))"#,
+            vec![],
+        );
+        let all = texts(signatures, &c);
+        assert!(
+            all.iter().any(|(t, _)| body(t, 0) == ["throw 0"]
+                && body(t, 1) == ["call 0", "unreachable"]
+                && !t.contains("f64")),
+            "{:#?}",
+            all.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>()
+        );
     }
 }
