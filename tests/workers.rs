@@ -316,3 +316,38 @@ fn a_campaign_killed_with_sigkill_resumes_without_losing_or_repeating_a_case() {
     );
     whole_findings(&out);
 }
+
+/// In a worker-process campaign the first finding of a new bucket is reduced by a
+/// `catchall reduce` child while the campaign runs, and the summary lists its reduced size.
+#[test]
+fn a_worker_campaign_reduces_its_first_finding_in_a_child() {
+    let out = fresh_dir("reduce-in-child");
+    let out_arg = out.display().to_string();
+    let run = catchall(&[
+        "fuzz",
+        "--engines",
+        "reference,cranelift,planted",
+        "--seed",
+        "7",
+        "--time",
+        "20s",
+        "--jobs",
+        "2",
+        "--reduce-time",
+        "10s",
+        "--out",
+        &out_arg,
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let text = stdout(&run);
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("reduced "))
+        .unwrap_or_else(|| panic!("no reduced finding in the summary:\n{text}"));
+    assert!(line.contains(" bytes in "), "{line}");
+    let reduced = buckets(&out)
+        .iter()
+        .flat_map(|b| std::fs::read_dir(b).into_iter().flatten().flatten())
+        .any(|case| case.path().join("reduced/module.wasm").exists());
+    assert!(reduced, "no reduced/ folder beside a finding:\n{text}");
+}

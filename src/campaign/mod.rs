@@ -854,7 +854,7 @@ fn reduce_in_child(
     let child = std::process::Command::new(exe)
         .arg("reduce")
         .arg(dir)
-        .args(["--time", &format!("{}ms", limit.as_millis().max(1))])
+        .args(["--time", &format!("{:.3}s", limit.as_secs_f64().max(0.001))])
         .args(["--jobs", "1"])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())

@@ -134,7 +134,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
-/// Parses `90`, `90s`, `10m`, `2h`.
+/// Parses `90`, `90s`, `500ms`, `10m`, `2h`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
@@ -145,10 +145,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("`{text}` is not a duration (try 90s, 10m or 1h)"))?;
     let scale = match unit {
+        "ms" => 0.001,
         "s" | "sec" => 1.0,
         "m" | "min" => 60.0,
         "h" => 3600.0,
-        _ => return Err(format!("`{text}`: unknown unit `{unit}` (use s, m or h)")),
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}` (use ms, s, m or h)"
+            ));
+        }
     };
     let seconds = value * scale;
     // Ten years is past any campaign; beyond it (or NaN) `Duration` cannot hold the value.
@@ -725,6 +730,7 @@ mod tests {
         assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
         assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("1500ms"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("10 parsecs").is_err());
         assert!(parse_duration("m").is_err());
         assert!(parse_duration("99999999999999999999999").is_err());

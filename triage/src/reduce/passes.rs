@@ -1552,6 +1552,27 @@ fn locals(c: &Candidate) -> Vec<Candidate> {
                 new.code[f] = compact;
                 push(out, &new, &c.plan);
             }
+            // Locals never written: every read becomes its type's zero, and the locals go.
+            let mut zeroed = ir.code[f].clone();
+            for (l, ty) in ir.code[f].locals.iter().enumerate() {
+                let index = params + l as u32;
+                let written = zeroed.ops.iter().any(|op| {
+                    matches!(op, Operator::LocalSet { local_index } | Operator::LocalTee { local_index } if *local_index == index)
+                });
+                if let (false, Some(zero)) = (written, zero_of(*ty)) {
+                    for op in &mut zeroed.ops {
+                        if matches!(op, Operator::LocalGet { local_index } if *local_index == index)
+                        {
+                            *op = zero.clone();
+                        }
+                    }
+                }
+            }
+            if let Some(compact) = compact_locals(&zeroed, params) {
+                let mut new = ir.clone();
+                new.code[f] = compact;
+                push(out, &new, &c.plan);
+            }
             for l in (0..ir.code[f].locals.len() as u32).rev() {
                 let index = params + l;
                 let used = ir.code[f].ops.iter().any(|op| local_of(op) == Some(index));
@@ -2272,7 +2293,8 @@ fn const_variants(op: &Operator) -> Vec<Operator<'static>> {
     }
 }
 
-/// Memory and table limits made smaller, maxima dropped, data segments emptied or halved.
+/// Memory and table limits made smaller, maxima dropped, data bytes and element items cut
+/// from either end.
 fn limits_and_data(c: &Candidate) -> Vec<Candidate> {
     with_ir(c, |ir, out| {
         for m in 0..ir.memories.len() {
@@ -2321,42 +2343,72 @@ fn limits_and_data(c: &Candidate) -> Vec<Candidate> {
                 push(out, &new, &c.plan);
             }
         }
+        // Data bytes and element items cut from the end, then from the start (an active
+        // segment's offset moving with them, so what stays stays where it was), by halves
+        // first.
         for d in 0..ir.datas.len() {
-            let n = ir.datas[d].bytes.len();
-            // Bytes cut from the end, then from the start (an active segment's offset moving
-            // with them, so the bytes that stay stay where they were), by halves first.
-            let mut cuts: Vec<usize> = vec![n, n / 2, n / 4, n / 8, 1];
-            cuts.retain(|&k| k > 0 && k <= n);
-            cuts.dedup();
-            for &k in &cuts {
+            for (k, from_start) in cuts(ir.datas[d].bytes.len()) {
                 let mut new = ir.clone();
-                new.datas[d].bytes.truncate(n - k);
+                let seg = &mut new.datas[d];
+                if !from_start {
+                    seg.bytes.truncate(seg.bytes.len() - k);
+                } else if seg.active.as_mut().is_some_and(|a| moved(&mut a.1, k)) {
+                    seg.bytes.drain(..k);
+                } else {
+                    continue;
+                }
                 push(out, &new, &c.plan);
             }
-            for &k in cuts.iter().filter(|&&k| k < n) {
+        }
+        for e in 0..ir.elems.len() {
+            let ElemItems::Funcs(items) = &ir.elems[e].items else {
+                continue;
+            };
+            for (k, from_start) in cuts(items.len()) {
                 let mut new = ir.clone();
-                let moved = match new.datas[d]
-                    .active
-                    .as_mut()
-                    .map(|(_, ops)| ops.as_mut_slice())
-                {
-                    Some([Operator::I32Const { value }]) => {
-                        *value = value.wrapping_add(k as i32);
-                        true
-                    }
-                    Some([Operator::I64Const { value }]) => {
-                        *value = value.wrapping_add(k as i64);
-                        true
-                    }
-                    _ => false,
+                let seg = &mut new.elems[e];
+                let ElemItems::Funcs(items) = &mut seg.items else {
+                    continue;
                 };
-                if moved {
-                    new.datas[d].bytes.drain(..k);
-                    push(out, &new, &c.plan);
+                if !from_start {
+                    items.truncate(items.len() - k);
+                } else if let super::ir::ElemMode::Active { offset, .. } = &mut seg.mode
+                    && moved(offset, k)
+                {
+                    items.drain(..k);
+                } else {
+                    continue;
                 }
+                push(out, &new, &c.plan);
             }
         }
     })
+}
+
+/// How many of `n` items to cut, from the end (`false`) and then from the start (`true`): all,
+/// halves, quarters, eighths, one (from the start, never all).
+fn cuts(n: usize) -> Vec<(usize, bool)> {
+    let mut k: Vec<usize> = vec![n, n / 2, n / 4, n / 8, 1];
+    k.retain(|&k| k > 0 && k <= n);
+    k.dedup();
+    let from_end = k.iter().map(|&k| (k, false));
+    let from_start = k.iter().filter(|&&k| k < n).map(|&k| (k, true));
+    from_end.chain(from_start).collect()
+}
+
+/// A constant offset moved `k` further; `false` when it is not a constant.
+fn moved(offset: &mut [Operator], k: usize) -> bool {
+    match offset {
+        [Operator::I32Const { value }] => {
+            *value = value.wrapping_add(k as i32);
+            true
+        }
+        [Operator::I64Const { value }] => {
+            *value = value.wrapping_add(k as i64);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// The plan's arguments made smaller.
@@ -2742,22 +2794,54 @@ mod tests {
 
     #[test]
     fn data_is_cut_from_either_end_and_its_bytes_stay_in_place() {
-        let c = candidate(
-            r#"(module (memory 1) (data (i32.const 100) "abcdefgh") (func (export "f")))"#,
-            vec![],
-        );
-        let all: Vec<String> = texts(limits_and_data, &c)
-            .into_iter()
-            .map(|(t, _)| t)
-            .collect();
-        for want in [
-            r#"(i32.const 100) "abcd")"#,
-            r#"(i32.const 104) "efgh")"#,
-            r#"(i32.const 101) "bcdefgh")"#,
-            r#"(i32.const 100) "abcdefg")"#,
-        ] {
-            assert!(all.iter().any(|t| t.contains(want)), "{want} in {all:#?}");
+        let cases: [(&str, &[&str]); 2] = [
+            (
+                r#"(module (memory 1) (data (i32.const 100) "abcdefgh") (func (export "f")))"#,
+                &[
+                    r#"(i32.const 100) "abcd")"#,
+                    r#"(i32.const 104) "efgh")"#,
+                    r#"(i32.const 101) "bcdefgh")"#,
+                    r#"(i32.const 100) "abcdefg")"#,
+                ],
+            ),
+            // Element items the same way: each function stays at its table index.
+            (
+                r#"(module (table 200 funcref) (func $a) (func $b) (func $c) (func $d)
+                     (elem (i32.const 100) func $a $b $c $d) (func (export "f")))"#,
+                &[
+                    "(elem (;0;) (i32.const 100) func 0 1)",
+                    "(elem (;0;) (i32.const 102) func 2 3)",
+                    "(elem (;0;) (i32.const 101) func 1 2 3)",
+                ],
+            ),
+        ];
+        for (wat, wants) in cases {
+            let all: Vec<String> = texts(limits_and_data, &candidate(wat, vec![]))
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect();
+            for want in wants {
+                assert!(all.iter().any(|t| t.contains(want)), "{want} in {all:#?}");
+            }
         }
+    }
+
+    #[test]
+    fn a_local_never_written_reads_as_zero_and_goes() {
+        let c = candidate(
+            r#"(module (func (export "f") (param i32) (result i64)
+                 (local i64 i64 f32)
+                 (local.set 3 (f32.const 1))
+                 (local.get 2)))"#,
+            vec![Val::I32(0)],
+        );
+        let all = texts(locals, &c);
+        assert!(
+            all.iter().any(|(t, _)| t.contains("(local f32)")
+                && body(t, 0) == ["f32.const 0x1p+0 (;=1;)", "local.set 1", "i64.const 0"]),
+            "{:#?}",
+            all.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>()
+        );
     }
 
     #[test]
