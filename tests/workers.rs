@@ -318,7 +318,8 @@ fn a_campaign_killed_with_sigkill_resumes_without_losing_or_repeating_a_case() {
 }
 
 /// In a worker-process campaign the first finding of a new bucket is reduced by a
-/// `catchall reduce` child while the campaign runs, and the summary lists its reduced size.
+/// `catchall reduce` child while the campaign runs, and the summary lists its reduced size;
+/// Ctrl-C stops a `catchall reduce` part way with its best so far written.
 #[test]
 fn a_worker_campaign_reduces_its_first_finding_in_a_child() {
     let out = fresh_dir("reduce-in-child");
@@ -350,4 +351,40 @@ fn a_worker_campaign_reduces_its_first_finding_in_a_child() {
         .flat_map(|b| std::fs::read_dir(b).into_iter().flatten().flatten())
         .any(|case| case.path().join("reduced/module.wasm").exists());
     assert!(reduced, "no reduced/ folder beside a finding:\n{text}");
+
+    // Ctrl-C stops `catchall reduce` over all of them part way: the reduction in progress
+    // writes its best so far, the rest are left alone, and the table is printed (the
+    // campaign's end stops its reducer child the same way).
+    #[cfg(unix)]
+    {
+        let findings = buckets(&out)
+            .iter()
+            .flat_map(|b| std::fs::read_dir(b).into_iter().flatten().flatten())
+            .filter(|case| case.path().join("finding.json").exists())
+            .count();
+        let child = Command::new(env!("CARGO_BIN_EXE_catchall"))
+            .args(["reduce", &out_arg, "--time", "60s", "--json"])
+            .current_dir(root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the catchall binary starts");
+        std::thread::sleep(Duration::from_millis(1500));
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let done = child.wait_with_output().expect("reduce ends");
+        assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+        let doc: Value = serde_json::from_slice(&done.stdout).expect("the JSON table");
+        let rows = doc["rows"].as_array().expect("rows");
+        assert!(
+            !rows.is_empty() && rows.len() < findings,
+            "{} of {findings}",
+            rows.len()
+        );
+        let last = rows.last().expect("a row");
+        assert!(last["reduced_bytes"].as_u64().is_some(), "{last:#}");
+    }
 }

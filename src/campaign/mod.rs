@@ -870,14 +870,30 @@ fn reduce_in_child(
             );
         }
     };
+    // At the campaign's end the child is asked to stop (SIGINT: it writes its smallest
+    // candidate so far) and given a few seconds before it is killed.
+    let mut asked: Option<Instant> = None;
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
-            Ok(None) if finish.load(Ordering::SeqCst) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
+            Ok(None) if finish.load(Ordering::SeqCst) => match asked {
+                None => {
+                    #[cfg(unix)]
+                    // SAFETY: `kill` only sends a signal to our own child's pid.
+                    unsafe {
+                        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+                    }
+                    #[cfg(not(unix))]
+                    let _ = child.kill();
+                    asked = Some(Instant::now());
+                }
+                Some(at) if at.elapsed() > Duration::from_secs(10) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break None;
+                }
+                Some(_) => std::thread::sleep(Duration::from_millis(50)),
+            },
             Ok(None) => std::thread::sleep(Duration::from_millis(50)),
             Err(_) => break None,
         }

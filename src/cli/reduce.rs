@@ -5,7 +5,12 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+/// Set by the first Ctrl-C (SIGINT): the reduction in progress stops with its best so far,
+/// which is written as usual, and findings not started yet are left alone.
+static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Arguments of `catchall reduce`.
 #[derive(clap::Args, Debug)]
@@ -17,7 +22,10 @@ several, one row per finding and the medians. Known bugs and process crashes are
 reduced.\n\n\
 --compare-wasm-shrink also runs wasm-shrink alone on each original module with the same \
 predicate (the same bucket key on the same engines, the plan fixed) and the same time limit, \
-and prints its size and time beside ours; a module wasm-shrink refuses says so.")]
+and prints its size and time beside ours; a module wasm-shrink refuses says so.\n\n\
+Ctrl-C (SIGINT) stops the reduction in progress and writes its smallest candidate so far (its \
+regression verified as usual); findings not started are left alone. A second Ctrl-C exits at \
+once.")]
 pub struct ReduceArgs {
     /// Finding folders, or folders holding findings.
     #[arg(required = true)]
@@ -95,11 +103,19 @@ pub fn run(args: ReduceArgs) -> anyhow::Result<ExitCode> {
         wasm_shrink: !args.no_wasm_shrink,
     };
     oracles::differential::quiet_panics(true);
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
     if dirs.len() == 1 && !args.compare_wasm_shrink && !args.json {
         return reduce_one(&dirs[0], settings);
     }
     let mut rows = Vec::new();
     for dir in &dirs {
+        if STOP.load(Ordering::SeqCst) {
+            break;
+        }
         let row = reduce_row(dir, settings, args.compare_wasm_shrink)?;
         if !args.json {
             eprintln!("{}", row_line(&row));
@@ -123,7 +139,7 @@ fn reduce_one(dir: &Path, settings: triage::reduce::Settings) -> anyhow::Result<
     let finding = triage::finding::load(dir)?;
     let built = triage::workflow::build_engines(dir, &finding.doc)?;
     let engines: Vec<&dyn oracles::Engine> = built.iter().map(|e| e.as_ref()).collect();
-    let reduced = triage::workflow::reduce_finding(&finding, &engines, settings, None)
+    let reduced = triage::workflow::reduce_finding(&finding, &engines, settings, Some(&STOP))
         .with_context(|| format!("reducing {}", dir.display()))?;
     let d = &reduced.doc;
     println!("bucket     {}", d.bucket);
@@ -134,7 +150,11 @@ fn reduce_one(dir: &Path, settings: triage::reduce::Settings) -> anyhow::Result<
         d.original_calls,
         d.reduced_calls,
         d.seconds,
-        if d.timed_out { " (time ran out)" } else { "" }
+        match (d.timed_out, STOP.load(Ordering::SeqCst)) {
+            (_, true) => " (interrupted: the smallest so far)",
+            (true, false) => " (time ran out)",
+            (false, false) => "",
+        }
     );
     println!(
         "candidates {} run, {} from the cache, {} invalid",
@@ -189,7 +209,7 @@ fn reduce_row(
         wasm_shrink_note: None,
         not_reduced: None,
     };
-    match triage::workflow::reduce_finding(&finding, &engines, settings, None) {
+    match triage::workflow::reduce_finding(&finding, &engines, settings, Some(&STOP)) {
         Ok(r) => {
             row.reduced_bytes = Some(r.doc.reduced_bytes);
             row.seconds = Some(r.doc.seconds);

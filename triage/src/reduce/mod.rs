@@ -243,6 +243,7 @@ impl<'e> Reducer<'e> {
             .num_threads(self.settings.threads.max(1))
             .build()
             .ok();
+        let batch_size = self.settings.threads.max(1) * 2;
         let mut best = start;
         let mut accepted = 0u64;
         let mut timed_out = false;
@@ -251,47 +252,59 @@ impl<'e> Reducer<'e> {
             let before = cost(&best);
             for pass in passes::ALL {
                 let mut position = 0usize;
+                // The pass's candidates from the current best, generated again only after
+                // one is accepted (generating encodes every candidate).
+                let mut list: Option<Vec<Candidate>> = None;
                 loop {
                     if self.out_of_time(deadline) {
                         timed_out = true;
                         break 'rounds;
                     }
-                    // A pass that panics (a bug of ours on some module) is skipped, not
-                    // the end of the reduction; the panic is counted.
-                    let Ok(candidates) =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    if list.is_none() {
+                        // A pass that panics (a bug of ours on some module) is skipped, not
+                        // the end of the reduction; the panic is counted.
+                        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                             (pass.generate)(&best)
-                        }))
-                    else {
-                        self.pass_panics.fetch_add(1, Ordering::Relaxed);
+                        })) {
+                            Ok(l) => list = Some(l),
+                            Err(_) => {
+                                self.pass_panics.fetch_add(1, Ordering::Relaxed);
+                                break;
+                            }
+                        }
+                    }
+                    let Some(candidates) = list.as_ref() else {
                         break;
                     };
-                    if position >= candidates.len() {
+                    // The next few candidates that would cost less than the best.
+                    let best_cost = cost(&best);
+                    let mut batch: Vec<usize> = Vec::new();
+                    while position < candidates.len() && batch.len() < batch_size {
+                        if cost(&candidates[position]) < best_cost {
+                            batch.push(position);
+                        }
+                        position += 1;
+                    }
+                    if batch.is_empty() {
                         break;
                     }
-                    let best_cost = cost(&best);
-                    let batch_len =
-                        (self.settings.threads.max(1) * 2).min(candidates.len() - position);
-                    let batch: Vec<&Candidate> =
-                        candidates[position..position + batch_len].iter().collect();
                     let test = || -> Vec<bool> {
                         batch
                             .par_iter()
-                            .map(|c| cost(c) < best_cost && self.interesting(c))
+                            .map(|&k| self.interesting(&candidates[k]))
                             .collect()
                     };
                     let results = match &pool {
                         Some(p) => p.install(test),
                         None => test(),
                     };
-                    match results.iter().position(|&ok| ok) {
-                        Some(j) => {
-                            best = batch[j].clone();
-                            accepted += 1;
-                            // The list shifts after an accepted edit: go on from the same place.
-                            position += j;
-                        }
-                        None => position += batch_len,
+                    if let Some(k) = results.iter().position(|&ok| ok) {
+                        let at = batch[k];
+                        best = candidates[at].clone();
+                        accepted += 1;
+                        // The list shifts after an accepted edit: go on from the same place.
+                        position = at;
+                        list = None;
                     }
                 }
             }

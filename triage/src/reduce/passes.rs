@@ -325,6 +325,7 @@ fn zeros(results: &[wasmparser::ValType]) -> Option<Vec<Operator<'static>>> {
 fn function_bodies(c: &Candidate) -> Vec<Candidate> {
     with_ir(c, |ir, out| {
         let fi = ir.imported(Space::Func);
+        let mut zeroed: Vec<(usize, Body)> = Vec::new();
         for i in 0..ir.code.len() {
             let Some(ty) = ir.func_type(fi + i as u32) else {
                 continue;
@@ -336,12 +337,31 @@ fn function_bodies(c: &Candidate) -> Vec<Candidate> {
             if ops.len() >= ir.code[i].ops.len() && ir.code[i].locals.is_empty() {
                 continue;
             }
-            let mut ir = ir.clone();
-            ir.code[i] = Body {
-                locals: Vec::new(),
-                ops,
-            };
-            push(out, &ir, &c.plan);
+            zeroed.push((
+                i,
+                Body {
+                    locals: Vec::new(),
+                    ops,
+                },
+            ));
+        }
+        // Halves, quarters... of them at once first (most bodies of a large module do not
+        // matter, and one candidate costs a compile), then one at a time.
+        let mut size = zeroed.len() / 2;
+        while size >= 2 {
+            for chunk in zeroed.chunks(size) {
+                let mut new = ir.clone();
+                for (i, body) in chunk {
+                    new.code[*i] = body.clone();
+                }
+                push(out, &new, &c.plan);
+            }
+            size /= 2;
+        }
+        for (i, body) in zeroed {
+            let mut new = ir.clone();
+            new.code[i] = body;
+            push(out, &new, &c.plan);
         }
     })
 }
