@@ -334,21 +334,68 @@ impl<'a> Ir<'a> {
             .count() as u32
     }
 
+    /// What `import` says of item `index` of one space among the imports, else what
+    /// `defined` says of the defined item it is (counted after the imports).
+    fn lookup<T>(
+        &self,
+        index: u32,
+        import: impl Fn(TypeRef) -> Option<T>,
+        defined: impl FnOnce(usize) -> Option<T>,
+    ) -> Option<T> {
+        let mut count = 0usize;
+        for item in self.imports.iter().filter_map(|i| import(i.ty)) {
+            if count == index as usize {
+                return Some(item);
+            }
+            count += 1;
+        }
+        defined(index as usize - count)
+    }
+
     /// The type of function `index` (imported or defined).
     pub fn func_type(&self, index: u32) -> Option<&FuncType> {
-        let imported: Vec<u32> = self
-            .imports
-            .iter()
-            .filter_map(|i| match i.ty {
+        let ty = self.lookup(
+            index,
+            |t| match t {
                 TypeRef::Func(t) => Some(t),
                 _ => None,
-            })
-            .collect();
-        let ty = match imported.get(index as usize) {
-            Some(&t) => t,
-            None => *self.funcs.get(index as usize - imported.len())?,
-        };
+            },
+            |k| self.funcs.get(k).copied(),
+        )?;
         self.types.get(ty as usize)
+    }
+
+    /// The results of a block of type `bt`; `None` when its type index is out of range.
+    pub fn block_results(&self, bt: BlockType) -> Option<Vec<ValType>> {
+        Some(match bt {
+            BlockType::Empty => Vec::new(),
+            BlockType::Type(t) => vec![t],
+            BlockType::FuncType(t) => self.types.get(t as usize)?.results().to_vec(),
+        })
+    }
+
+    /// The type of memory `index` (imported or defined).
+    pub fn memory_type(&self, index: u32) -> Option<MemoryType> {
+        self.lookup(
+            index,
+            |t| match t {
+                TypeRef::Memory(t) => Some(t),
+                _ => None,
+            },
+            |k| self.memories.get(k).copied(),
+        )
+    }
+
+    /// The type of global `index` (imported or defined).
+    pub fn global_type(&self, index: u32) -> Option<GlobalType> {
+        self.lookup(
+            index,
+            |t| match t {
+                TypeRef::Global(t) => Some(t),
+                _ => None,
+            },
+            |k| self.globals.get(k).map(|g| g.0),
+        )
     }
 
     /// Encodes the module with `removed` items of each space dropped (indices renumbered);

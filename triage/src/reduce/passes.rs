@@ -248,10 +248,7 @@ pub fn const_weight(wasm: &[u8]) -> u64 {
             Operator::F32Const { value } => bits(u64::from(value.bits() & 0x7fff_ffff)),
             Operator::F64Const { value } => bits(value.bits() & (u64::MAX >> 1)),
             Operator::BrTable { targets } => table_of(targets).map_or(0, |(labels, default)| {
-                let mut distinct: Vec<u32> = labels.into_iter().chain([default]).collect();
-                distinct.sort_unstable();
-                distinct.dedup();
-                distinct.len() as u64
+                distinct_labels(&labels, default).len() as u64
             }),
             _ => memarg_of(op).map_or(0, |m| bits(m.offset)),
         };
@@ -892,40 +889,63 @@ fn dataflow(c: &Candidate) -> Vec<Candidate> {
     })
 }
 
-/// Whether memory `m` is a 64-bit one; `None` when there is no such memory.
-fn memory64(ir: &Ir, m: u32) -> Option<bool> {
-    let imported: Vec<bool> = ir
-        .imports
-        .iter()
-        .filter_map(|i| match i.ty {
-            wasmparser::TypeRef::Memory(t) => Some(t.memory64),
-            _ => None,
-        })
-        .collect();
-    match imported.get(m as usize) {
-        Some(&b) => Some(b),
-        None => ir
-            .memories
-            .get(m as usize - imported.len())
-            .map(|t| t.memory64),
-    }
+/// Where a statement puts a value for the host to see: a global, or a memory.
+enum Sink {
+    /// `global.set` of this global, of this type.
+    Global(u32, ValType),
+    /// A store into this memory, 64-bit or not.
+    Memory(u32, bool),
 }
 
-/// The type of global `g` when it is mutable; `None` otherwise.
-fn mutable_global(ir: &Ir, g: u32) -> Option<ValType> {
-    let imported: Vec<wasmparser::GlobalType> = ir
-        .imports
-        .iter()
-        .filter_map(|i| match i.ty {
-            wasmparser::TypeRef::Global(t) => Some(t),
+impl Sink {
+    /// The sink of the statement spanned by `span` in `ops`, if it is one.
+    fn of(ir: &Ir, ops: &[Operator], span: &super::spans::Span) -> Option<Sink> {
+        match &ops[span.end] {
+            Operator::GlobalSet { global_index } => Some(Sink::Global(
+                *global_index,
+                ir.global_type(*global_index)?.content_type,
+            )),
+            op if span.pushes == 0 && span.operands.len() == 2 => {
+                let wasmparser::MemArgTarget::Memory(m) = memarg_of(op)?.target else {
+                    return None;
+                };
+                Some(Sink::Memory(m, ir.memory_type(m)?.memory64))
+            }
             _ => None,
-        })
-        .collect();
-    let ty = match imported.get(g as usize) {
-        Some(&t) => t,
-        None => ir.globals.get(g as usize - imported.len())?.0,
-    };
-    ty.mutable.then_some(ty.content_type)
+        }
+    }
+
+    /// What goes before a value of type `ty` (the address zero, for a store) and after it
+    /// (the store or `global.set`) to put it here; `None` when it cannot go here.
+    fn around(&self, ty: ValType) -> Option<(Option<Operator<'static>>, Operator<'static>)> {
+        match *self {
+            Sink::Global(global_index, t) => {
+                (t == ty).then_some((None, Operator::GlobalSet { global_index }))
+            }
+            Sink::Memory(memory, wide) => {
+                let arg = |max_align: u8| wasmparser::MemArg {
+                    align: 0,
+                    max_align,
+                    offset: 0,
+                    target: wasmparser::MemArgTarget::Memory(memory),
+                    ordering: None,
+                };
+                let store = match ty {
+                    ValType::I32 => Operator::I32Store { memarg: arg(2) },
+                    ValType::I64 => Operator::I64Store { memarg: arg(3) },
+                    ValType::F32 => Operator::F32Store { memarg: arg(2) },
+                    ValType::F64 => Operator::F64Store { memarg: arg(3) },
+                    _ => return None,
+                };
+                let address = if wide {
+                    Operator::I64Const { value: 0 }
+                } else {
+                    Operator::I32Const { value: 0 }
+                };
+                Some((Some(address), store))
+            }
+        }
+    }
 }
 
 /// A value observed directly where it is made: a store, or a `global.set`, becomes one value
@@ -938,72 +958,27 @@ fn observe(c: &Candidate) -> Vec<Candidate> {
         let mut edits: Vec<(usize, usize, usize, usize, Vec<Operator>)> = Vec::new();
         for (f, a) in analyses.iter().enumerate() {
             let ops = &ir.code[f].ops;
-            for sink in &a.spans {
-                let store_to = |ty: ValType| -> Option<Vec<Operator<'static>>> {
-                    let (memory, wide) = match &ops[sink.end] {
-                        Operator::GlobalSet { global_index } => {
-                            return (mutable_global(ir, *global_index) == Some(ty)).then(|| {
-                                vec![Operator::GlobalSet {
-                                    global_index: *global_index,
-                                }]
-                            });
-                        }
-                        op => {
-                            let wasmparser::MemArgTarget::Memory(m) = memarg_of(op)?.target else {
-                                return None;
-                            };
-                            (m, memory64(ir, m)?)
-                        }
-                    };
-                    let arg = |max_align: u8| wasmparser::MemArg {
-                        align: 0,
-                        max_align,
-                        offset: 0,
-                        target: wasmparser::MemArgTarget::Memory(memory),
-                        ordering: None,
-                    };
-                    let store = match ty {
-                        ValType::I32 => Operator::I32Store { memarg: arg(2) },
-                        ValType::I64 => Operator::I64Store { memarg: arg(3) },
-                        ValType::F32 => Operator::F32Store { memarg: arg(2) },
-                        ValType::F64 => Operator::F64Store { memarg: arg(3) },
-                        _ => return None,
-                    };
-                    let address = if wide {
-                        Operator::I64Const { value: 0 }
-                    } else {
-                        Operator::I32Const { value: 0 }
-                    };
-                    Some(vec![address, store])
-                };
-                let is_sink = matches!(ops[sink.end], Operator::GlobalSet { .. })
-                    || (sink.pushes == 0
-                        && memarg_of(&ops[sink.end]).is_some()
-                        && a.trees
-                            .iter()
-                            .any(|t| t.root == sink.end && t.operands.len() == 2));
-                if !is_sink {
+            for span in &a.spans {
+                let Some(sink) = Sink::of(ir, ops, span) else {
                     continue;
-                }
+                };
                 for v in &a.spans {
-                    if v.start < sink.start
-                        || v.end >= sink.end
+                    if v.start < span.start
+                        || v.end >= span.end
                         || v.pushes != 1
                         || (v.start == v.end && is_constant(&ops[v.start]))
                         || escapes(&ops[v.start..=v.end]) != Some(false)
                     {
                         continue;
                     }
-                    let Some(ty) = v.result else { continue };
-                    let Some(with) = store_to(ty) else { continue };
-                    let mut body: Vec<Operator> = Vec::new();
-                    if with.len() == 2 {
-                        body.push(with[0].clone());
-                    }
+                    let Some((before, after)) = v.result.and_then(|ty| sink.around(ty)) else {
+                        continue;
+                    };
+                    let mut body: Vec<Operator> = before.into_iter().collect();
                     body.extend(ops[v.start..=v.end].iter().cloned());
-                    body.push(with[with.len() - 1].clone());
-                    let saved = (sink.end - sink.start) - (v.end - v.start);
-                    edits.push((saved, f, sink.start, sink.end, body));
+                    body.push(after);
+                    let saved = (span.end - span.start) - (v.end - v.start);
+                    edits.push((saved, f, span.start, span.end, body));
                 }
             }
         }
@@ -1033,20 +1008,14 @@ fn observe(c: &Candidate) -> Vec<Candidate> {
                 continue;
             }
             let ops = &ir.code[f].ops;
-            let mut depth = vec![0u32; ops.len() + 1];
-            for (i, op) in ops.iter().enumerate() {
-                depth[i + 1] = if opens_block(op) {
-                    depth[i] + 1
-                } else if matches!(op, Operator::End) {
-                    depth[i].saturating_sub(1)
-                } else {
-                    depth[i]
-                };
-            }
             for v in &a.spans {
                 let Some(result) = v.result else { continue };
+                let top_level = !a
+                    .constructs
+                    .iter()
+                    .any(|k| k.open < v.start && v.start < k.end);
                 if v.pushes != 1
-                    || depth[v.start] != 0
+                    || !top_level
                     || v.end + 2 >= ops.len()
                     || !matches!(
                         result,
@@ -1103,16 +1072,13 @@ fn branches(c: &Candidate) -> Vec<Candidate> {
             for t in &a.trees {
                 let labels: Vec<Option<u32>> = match &ops[t.root] {
                     Operator::BrIf { relative_depth } => vec![None, Some(*relative_depth)],
-                    Operator::BrTable { targets } => {
-                        let mut labels: Vec<Option<u32>> = targets
-                            .targets()
-                            .chain(std::iter::once(Ok(targets.default())))
-                            .filter_map(|l| l.ok().map(Some))
-                            .collect();
-                        labels.sort_unstable();
-                        labels.dedup();
-                        labels
-                    }
+                    Operator::BrTable { targets } => match table_of(targets) {
+                        Some((labels, default)) => distinct_labels(&labels, default)
+                            .into_iter()
+                            .map(Some)
+                            .collect(),
+                        None => continue,
+                    },
                     _ => continue,
                 };
                 // The condition (or index) is the last operand.
@@ -1159,9 +1125,7 @@ fn smaller_tables(targets: &wasmparser::BrTable) -> Vec<(Vec<u32>, u32)> {
         fewer.remove(k);
         out.push((fewer, default));
     }
-    let mut distinct: Vec<u32> = labels.iter().copied().chain([default]).collect();
-    distinct.sort_unstable();
-    distinct.dedup();
+    let distinct = distinct_labels(&labels, default);
     let once = |l: u32| labels.iter().chain([&default]).filter(|&&x| x == l).count() == 1;
     for (k, &l) in labels.iter().enumerate() {
         if !once(l) {
@@ -1286,6 +1250,14 @@ fn read_op(bytes: &[u8]) -> Option<Operator<'_>> {
     wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(bytes, 0))
         .read()
         .ok()
+}
+
+/// Every label a `br_table` with `labels` and `default` can go to, once each, in order.
+fn distinct_labels(labels: &[u32], default: u32) -> Vec<u32> {
+    let mut distinct: Vec<u32> = labels.iter().copied().chain([default]).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    distinct
 }
 
 /// A `br_table`'s labels and default; `None` when they cannot be read.
@@ -1767,7 +1739,6 @@ fn without_payload_value(
             delete_operand(t, j, &mut edits)?;
         }
         // The blocks the catch clauses land in.
-        let mut open: Vec<usize> = Vec::new();
         let mut targets: Vec<usize> = Vec::new();
         for (i, op) in ops.iter().enumerate() {
             if let Operator::TryTable { try_table } = op {
@@ -1775,15 +1746,9 @@ fn without_payload_value(
                     if let Catch::One { tag: t, label } | Catch::OneRef { tag: t, label } = catch
                         && *t == tag
                     {
-                        let at = open.len().checked_sub(1 + *label as usize)?;
-                        targets.push(open[at]);
+                        targets.push(enclosing(ops, i, *label)?);
                     }
                 }
-            }
-            if opens_block(op) {
-                open.push(i);
-            } else if matches!(op, Operator::End) {
-                open.pop();
             }
         }
         targets.sort_unstable();
@@ -1842,11 +1807,9 @@ fn without_exnref<'a>(
         _ => return None,
     };
     let target = enclosing(ops, at, label)?;
-    let results = match super::ir::block_type(&ops[target])? {
-        BlockType::Empty => 0,
-        BlockType::Type(_) => 1,
-        BlockType::FuncType(t) => ir.types.get(t as usize)?.results().len(),
-    };
+    let results = ir
+        .block_results(super::ir::block_type(&ops[target])?)?
+        .len();
     let mut new = ir.clone();
     let mut edits = Vec::new();
     let landing = Landing {
@@ -1897,11 +1860,7 @@ impl<'a> Landing<'_, 'a> {
         if branches_to(&ops[target + 1..construct.end], ours)? {
             return None;
         }
-        let mut results: Vec<ValType> = match blockty {
-            BlockType::Empty => Vec::new(),
-            BlockType::Type(t) => vec![t],
-            BlockType::FuncType(t) => ir.types.get(t as usize)?.results().to_vec(),
-        };
+        let mut results = ir.block_results(blockty)?;
         if j >= results.len() {
             return None;
         }

@@ -154,16 +154,8 @@ pub fn analyse(wasm: &[u8], ir: &Ir) -> Vec<Analysis> {
                     return out;
                 }
             }
-            let results = |bt: BlockType| -> u32 {
-                match bt {
-                    BlockType::Empty => 0,
-                    BlockType::Type(_) => 1,
-                    BlockType::FuncType(t) => ir
-                        .types
-                        .get(t as usize)
-                        .map_or(0, |f| f.results().len() as u32),
-                }
-            };
+            let results =
+                |bt: BlockType| -> u32 { ir.block_results(bt).map_or(0, |r| r.len() as u32) };
             let mut stack: Vec<Option<usize>> = Vec::new();
             let mut made: Vec<Made> = Vec::new();
             let mut origin: Vec<Option<(usize, u32)>> = Vec::new();
